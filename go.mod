@@ -1,0 +1,3 @@
+module github.com/fnkit/fnkit
+
+go 1.26.8
