@@ -1,0 +1,88 @@
+package dumpfmt
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/fnkit/fnkit/fixtures"
+	"github.com/fnkit/fnkit/rdbfmt"
+	"github.com/fnkit/fnkit/resp"
+)
+
+// listWithCode returns FUNCTION LIST WITHCODE of the real server as
+// library name → code.
+func listWithCode(t testing.TB, r *fixtures.Redis) map[string]string {
+	t.Helper()
+	v := r.Do(t, "FUNCTION", "LIST", "WITHCODE")
+	if v.IsError() || v.Kind != resp.Array {
+		t.Fatalf("FUNCTION LIST WITHCODE: %v", v)
+	}
+	out := map[string]string{}
+	for _, lib := range v.Elems {
+		var name, code string
+		for i := 0; i+1 < len(lib.Elems); i += 2 {
+			switch lib.Elems[i].Str {
+			case "library_name":
+				name = lib.Elems[i+1].Str
+			case "library_code":
+				code = lib.Elems[i+1].Str
+			}
+		}
+		out[name] = code
+	}
+	return out
+}
+
+// do runs a command and returns the reply, failing on transport errors.
+func do(t testing.TB, r *fixtures.Redis, args ...string) resp.Value {
+	t.Helper()
+	return r.Do(t, args...)
+}
+
+// fixtureLibs returns the hand-written libraries (file name → code), the 8
+// of fixtures/README.md plus ratelimit_v2.
+func fixtureLibs(t testing.TB) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(fixtures.LibPath("*.lua"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no libs: %v", err)
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(f)] = string(b)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func eightLibs(t testing.TB) []string {
+	var out []string
+	libs := fixtureLibs(t)
+	for _, k := range sortedKeys(libs) {
+		if !strings.HasPrefix(k, "ratelimit_v2") {
+			out = append(out, libs[k])
+		}
+	}
+	return out
+}
+
+func appendString(s string) []byte {
+	return rdbfmtAppendString([]byte(s))
+}
+
+func rdbfmtAppendString(b []byte) []byte { return rdbfmt.AppendString(nil, b, true) }
