@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/rdbfmt"
@@ -193,7 +194,7 @@ func ServerVersion(release string) (int, error) {
 	if v, ok := releases[prefix+key]; ok {
 		return v, nil
 	}
-	return 0, fmt.Errorf("dumpfmt: unknown server release %q (known: 7.0, 7.2, 7.4, 8.0, valkey-7.2, valkey-8.0, valkey-8.1)", release)
+	return 0, fmt.Errorf("dumpfmt: unknown server release %q (known: %s)", release, strings.Join(Releases(), ", "))
 }
 
 // ErrNotRestorable is wrapped by CheckRestorable's errors.
@@ -216,3 +217,20 @@ func CheckRestorable(payloadVersion int, release string) error {
 }
 
 func crc(p []byte) uint64 { return rdbfmt.CRC64(0, p) }
+
+// Releases lists the server releases ServerVersion knows, oldest first.
+func Releases() []string {
+	return []string{"7.0", "7.2", "7.4", "8.0", "valkey-7.2", "valkey-8.0", "valkey-8.1"}
+}
+
+// RestorableOn returns the releases (of Releases) whose FUNCTION RESTORE
+// accepts a payload of RDB version v.
+func RestorableOn(v int) []string {
+	var out []string
+	for _, r := range Releases() {
+		if CheckRestorable(v, r) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}

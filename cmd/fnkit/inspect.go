@@ -1,0 +1,176 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/fnkit/fnkit/dumpfmt"
+	"github.com/fnkit/fnkit/source"
+	"github.com/urfave/cli/v2"
+)
+
+func inspectCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "inspect",
+		Usage:     "show the format, checksum, libraries and keyspace of an RDB file, a FUNCTION DUMP payload or a .lua library",
+		ArgsUsage: "PATH",
+		UsageText: "fnkit inspect [--json] [--no-verify] PATH",
+		Description: "Detects the format by content: an RDB file (REDIS or VALKEY signature), a FUNCTION DUMP\n" +
+			"payload however it was saved (raw bytes, redis-cli output, hex, base64) or a library's\n" +
+			"source. It checks the whole file by default (structure to the end and the CRC-64) and\n" +
+			"fails on damage; --no-verify reads only the libraries.\n\n" +
+			"Example:\n" +
+			"   $ fnkit inspect fixtures/redis-7.0.15/dump-one.bin\n" +
+			"   fixtures/redis-7.0.15/dump-one.bin\n" +
+			"     format       FUNCTION DUMP payload, saved as raw\n" +
+			"     size         975 bytes\n" +
+			"     rdb version  10 (restores on 7.0, 7.2, 7.4, 8.0, valkey-7.2, valkey-8.0, valkey-8.1)\n" +
+			"     checksum     ok (crc64 4338d0b66b2220be)\n" +
+			"   ...\n\n" +
+			"   $ fnkit inspect --json dump.rdb | jq '.libraries[].name'",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object (documented in the README) instead of tables"},
+			&cli.BoolFlag{Name: "no-verify", Usage: "read only as far as the libraries; skip the keyspace and the checksum"},
+		},
+		Action: runInspect,
+	}
+}
+
+// inspectReport is the JSON document of "fnkit inspect --json". Field names
+// are stable; new fields may be added.
+type inspectReport struct {
+	Path      string          `json:"path"`
+	Format    string          `json:"format"`
+	Size      int64           `json:"size"`
+	Verified  bool            `json:"verified"`
+	RDB       *rdbReport      `json:"rdb,omitempty"`
+	Dump      *dumpReport     `json:"dump,omitempty"`
+	Libraries []libraryReport `json:"libraries"`
+	Keyspace  *keyspaceReport `json:"keyspace,omitempty"`
+}
+
+type dumpReport struct {
+	RDBVersion   int      `json:"rdb_version"`
+	SavedForm    string   `json:"saved_form"`
+	PayloadSize  int      `json:"payload_size"`
+	Checksum     string   `json:"checksum"`
+	RestorableOn []string `json:"restorable_on"`
+}
+
+type libraryReport struct {
+	Name        string `json:"name"`
+	Engine      string `json:"engine"`
+	Size        int    `json:"size"`
+	SHA1        string `json:"sha1"`
+	Offset      *int64 `json:"offset"`
+	Encoding    string `json:"encoding,omitempty"`
+	StoredBytes int    `json:"stored_bytes,omitempty"`
+}
+
+func runInspect(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef(c, "inspect takes one PATH, got %d arguments", c.NArg())
+	}
+	src, err := source.Open(c.Args().First(), source.Options{NoVerify: c.Bool("no-verify"), Summary: true})
+	if err != nil {
+		return err
+	}
+	rep := buildInspectReport(src, !c.Bool("no-verify"))
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return printInspect(c.App.Writer, rep)
+}
+
+func buildInspectReport(src *source.Source, verified bool) *inspectReport {
+	rep := &inspectReport{Path: src.Path, Format: string(src.Kind), Size: src.Size, Verified: verified, Libraries: []libraryReport{}}
+	type rec struct {
+		offset int64
+		enc    string
+		stored int
+	}
+	recs := map[string]rec{}
+	switch src.Kind {
+	case source.KindDump:
+		d := src.Dump
+		rep.Verified = true // a payload is always checked whole
+		rep.Dump = &dumpReport{
+			RDBVersion: d.Version, SavedForm: d.Form.String(), PayloadSize: d.PayloadSize,
+			Checksum: fmt.Sprintf("%016x", d.Checksum), RestorableOn: dumpfmt.RestorableOn(d.Version),
+		}
+		if rep.Dump.RestorableOn == nil {
+			rep.Dump.RestorableOn = []string{}
+		}
+		for _, r := range d.Records {
+			recs[r.Library] = rec{r.Offset, r.Encoding.String(), r.StoredBytes}
+		}
+	case source.KindRDB:
+		rep.RDB, rep.Keyspace = rdbReportOf(src)
+		for _, r := range src.RDB.Functions {
+			recs[r.Library] = rec{r.Offset, r.Encoding.String(), r.StoredBytes}
+		}
+	case source.KindLua:
+		rep.Verified = true
+	}
+	for _, l := range src.Libraries.Libraries() {
+		lr := libraryReport{Name: l.Name, Engine: l.Engine, Size: l.Size(), SHA1: l.SHA1()}
+		if r, ok := recs[l.Name]; ok {
+			off := r.offset
+			lr.Offset, lr.Encoding, lr.StoredBytes = &off, r.enc, r.stored
+		}
+		rep.Libraries = append(rep.Libraries, lr)
+	}
+	return rep
+}
+
+func printInspect(w io.Writer, rep *inspectReport) error {
+	fmt.Fprintln(w, rep.Path)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	field := func(k, format string, args ...any) { fmt.Fprintf(tw, "  %s\t%s\n", k, fmt.Sprintf(format, args...)) }
+	switch {
+	case rep.Dump != nil:
+		d := rep.Dump
+		field("format", "FUNCTION DUMP payload, saved as %s", d.SavedForm)
+		if d.SavedForm == "raw" {
+			field("size", "%d bytes", rep.Size)
+		} else {
+			field("size", "%d bytes (payload %d bytes)", rep.Size, d.PayloadSize)
+		}
+		on := "no release fnkit knows"
+		if len(d.RestorableOn) > 0 {
+			on = strings.Join(d.RestorableOn, ", ")
+		}
+		field("rdb version", "%d (restores on %s)", d.RDBVersion, on)
+		field("checksum", "ok (crc64 %s)", d.Checksum)
+	case rep.RDB != nil:
+		printRDBFields(field, rep)
+	default:
+		field("format", "library source (%s)", rep.Format)
+		field("size", "%d bytes", rep.Size)
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nlibraries: %d\n", len(rep.Libraries))
+	if len(rep.Libraries) > 0 {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  NAME\tENGINE\tSIZE\tSHA1\tOFFSET\tSTORED")
+		for _, l := range rep.Libraries {
+			off, stored := "-", "-"
+			if l.Offset != nil {
+				off = fmt.Sprint(*l.Offset)
+				stored = fmt.Sprintf("%s %d", l.Encoding, l.StoredBytes)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", l.Name, l.Engine, l.Size, l.SHA1, off, stored)
+		}
+		tw.Flush()
+	}
+	if rep.Keyspace != nil {
+		printKeyspace(w, rep.Keyspace)
+	}
+	return nil
+}
