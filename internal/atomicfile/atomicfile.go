@@ -85,6 +85,11 @@ func Write(path string, opts Options, fill func(w io.Writer) error) (err error) 
 		}
 	}()
 	if err := fill(tmp); err != nil {
+		// name the target, not the temporary file
+		var pe *os.PathError
+		if errors.As(err, &pe) && pe.Path == tmpName {
+			return fmt.Errorf("%s %s: %w", pe.Op, path, pe.Err)
+		}
 		return err
 	}
 	if err := tmp.Chmod(perm); err != nil {
