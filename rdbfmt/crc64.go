@@ -131,29 +131,33 @@ func CRC64Combine(crc1, crc2 uint64, len2 int64) uint64 {
 	return crc64ShiftBytes(crc1, uint64(len2)) ^ crc2
 }
 
-// crc64ParallelMin is the smallest input CRC64Parallel splits; below it the
-// cost of starting goroutines is not paid back (see BenchmarkCRC64Parallel).
-// crc64ParallelChunk is the smallest part each goroutine gets.
-const (
-	crc64ParallelMin   = 1 << 20
-	crc64ParallelChunk = 256 << 10
-)
+// crc64ParallelChunk is the smallest part CRC64Parallel gives a goroutine.
+// The smallest input it splits at all, crc64ParallelMin, depends on how
+// fast one core is (crc64_amd64.go, crc64_generic.go).
+const crc64ParallelChunk = 256 << 10
 
-// CRC64Parallel returns CRC64(crc, p), splitting p over up to GOMAXPROCS
-// goroutines when it is large (1 MiB and more, at least 256 KiB per
-// goroutine) and joining the parts with CRC64Combine. It returns the same
-// value as CRC64; on smaller inputs or with GOMAXPROCS=1 it is CRC64.
+// CRC64Parallel returns CRC64(crc, p), splitting a large p over up to
+// GOMAXPROCS goroutines (at least 256 KiB each) and joining the parts with
+// CRC64Combine. It returns the same value as CRC64, and is CRC64 for small
+// inputs and with GOMAXPROCS=1.
 //
-// It pays off only when other cores are idle and the input is large: one
-// core already hashes several GB/s (see the table at the top of this
-// file), so the gain is bounded by memory bandwidth and by what else runs.
+// When it pays off depends on the single-core speed (BenchmarkCRC64Parallel
+// and BenchmarkCRC64ParallelImpl): with the portable table code (about
+// 1-2 GB/s a core) it splits inputs from 512 KiB; with SSE PCLMULQDQ (about
+// 12 GB/s) from 4 MiB; with AVX-512 VPCLMULQDQ one core already hashes at
+// memory speed (35-50 GB/s), so it never splits. Spare cores are needed:
+// on a loaded machine the extra goroutines only add latency.
 func CRC64Parallel(crc uint64, p []byte) uint64 {
+	return crc64Parallel(crc, p, crc64Update, crc64ParallelMin)
+}
+
+func crc64Parallel(crc uint64, p []byte, update func(uint64, []byte) uint64, minLen int) uint64 {
 	n := runtime.GOMAXPROCS(0)
 	if most := len(p) / crc64ParallelChunk; n > most {
 		n = most
 	}
-	if len(p) < crc64ParallelMin || n < 2 {
-		return CRC64(crc, p)
+	if len(p) < minLen || n < 2 {
+		return update(crc, p)
 	}
 	// Equal parts rounded to 256 bytes; the last takes the rest.
 	part := (len(p) / n) &^ 255
@@ -167,10 +171,10 @@ func CRC64Parallel(crc uint64, p []byte) uint64 {
 		wg.Add(1)
 		go func(i int, q []byte) {
 			defer wg.Done()
-			sums[i] = CRC64(0, q)
+			sums[i] = update(0, q)
 		}(i, p[lo:hi])
 	}
-	crc = CRC64(crc, p[:part])
+	crc = update(crc, p[:part])
 	wg.Wait()
 	for i := 1; i < n; i++ {
 		size := part
@@ -183,8 +187,9 @@ func CRC64Parallel(crc uint64, p []byte) uint64 {
 }
 
 // CRC64Writer is an io.Writer that keeps the CRC-64/Jones of everything
-// written to it. Writes of 1 MiB and more are hashed on several cores with
-// CRC64Parallel before Write returns (Write never keeps p). The zero value
+// written to it. Large writes are hashed on several cores with
+// CRC64Parallel (when that pays off on this CPU) before Write returns; Write
+// never keeps p, so the caller may reuse its buffer at once. The zero value
 // is ready to use. It is not safe for concurrent use.
 type CRC64Writer struct {
 	crc uint64

@@ -2,7 +2,11 @@
 
 package rdbfmt
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 var (
 	// crc64HaveCLMUL: PCLMULQDQ with SSE4.1 (PEXTRQ).
@@ -15,9 +19,22 @@ var (
 
 // Below these lengths the table code is as fast (see BenchmarkCRC64Small).
 const (
-	crc64CLMULMin  = 64
-	crc64AVX512Min = 512
+	crc64CLMULMin  = 32
+	crc64AVX512Min = 256
 )
+
+// crc64ParallelMin is the smallest input CRC64Parallel splits (see its doc
+// and BenchmarkCRC64ParallelImpl): one core with AVX-512 VPCLMULQDQ runs at
+// memory speed, so then never.
+var crc64ParallelMin = func() int {
+	switch {
+	case crc64HaveAVX512:
+		return math.MaxInt
+	case crc64HaveCLMUL:
+		return 4 << 20
+	}
+	return 512 << 10
+}()
 
 // crc64CLMUL returns crc updated with p by folding with PCLMULQDQ.
 // len(p) must be a non-zero multiple of 16.

@@ -83,6 +83,25 @@ func BenchmarkCRC64Parallel(b *testing.B) {
 	}
 }
 
+// BenchmarkCRC64ParallelImpl forces the split (from 256 KiB) with each
+// single-core implementation, to find where splitting pays off.
+func BenchmarkCRC64ParallelImpl(b *testing.B) {
+	for _, im := range crc64Impls {
+		for _, s := range []struct {
+			name string
+			n    int
+		}{{"1MB", 1 << 20}, {"4MB", 4 << 20}, {"16MB", 16 << 20}, {"64MB", 64 << 20}} {
+			b.Run(im.name+"/"+s.name, func(b *testing.B) {
+				p := crc64BenchBuf(s.n)
+				b.SetBytes(int64(s.n))
+				for b.Loop() {
+					crc64Sink = crc64Parallel(0, p, im.fn, 0)
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkCRC64Writer feeds 1 MiB chunks, as the RDB reader does.
 func BenchmarkCRC64Writer(b *testing.B) {
 	p := crc64BenchBuf(64 << 20)

@@ -218,15 +218,17 @@ func TestCRC64Combine(t *testing.T) {
 	CRC64Combine(1, 2, -1)
 }
 
-// TestCRC64Parallel compares CRC64Parallel and CRC64Writer with CRC64 at
-// sizes around the split thresholds and part boundaries, for several
-// GOMAXPROCS values.
+// TestCRC64Parallel compares the parallel split (forced from 1 MiB, with
+// every implementation) with CRC64 at sizes around the thresholds and part
+// boundaries, for several GOMAXPROCS values; then CRC64Parallel and
+// CRC64Writer as callers get them.
 func TestCRC64Parallel(t *testing.T) {
+	const splitFrom = 1 << 20
 	rng := rand.New(rand.NewSource(5))
 	data := make([]byte, 9<<20+300)
 	rng.Read(data)
 	sizes := []int{0, 1, 1000}
-	for _, base := range []int{crc64ParallelMin, 2 * crc64ParallelMin, 3*crc64ParallelChunk + 1, 8 << 20, 9 << 20} {
+	for _, base := range []int{splitFrom, 2 * splitFrom, 3*crc64ParallelChunk + 1, 8 << 20, 9 << 20} {
 		for _, d := range []int{-257, -256, -255, -1, 0, 1, 255, 256, 257} {
 			if s := base + d; s >= 0 && s <= len(data) {
 				sizes = append(sizes, s)
@@ -239,31 +241,42 @@ func TestCRC64Parallel(t *testing.T) {
 		for _, n := range sizes {
 			p := data[:n]
 			want := CRC64(0, p)
-			if got := CRC64Parallel(0, p); got != want {
-				t.Fatalf("GOMAXPROCS=%d len %d: %x, want %x", procs, n, got, want)
-			}
 			seed := uint64(n)*0x9E3779B97F4A7C15 + 1
-			if got, want := CRC64Parallel(seed, p), CRC64(seed, p); got != want {
-				t.Fatalf("GOMAXPROCS=%d len %d from %x: %x, want %x", procs, n, seed, got, want)
+			wantSeed := CRC64(seed, p)
+			for _, im := range crc64Impls {
+				if got := crc64Parallel(0, p, im.fn, splitFrom); got != want {
+					t.Fatalf("%s: GOMAXPROCS=%d len %d: %x, want %x", im.name, procs, n, got, want)
+				}
+				if got := crc64Parallel(seed, p, im.fn, splitFrom); got != wantSeed {
+					t.Fatalf("%s: GOMAXPROCS=%d len %d from %x: %x, want %x", im.name, procs, n, seed, got, wantSeed)
+				}
+			}
+			if got := CRC64Parallel(seed, p); got != wantSeed {
+				t.Fatalf("CRC64Parallel: GOMAXPROCS=%d len %d from %x: %x, want %x", procs, n, seed, got, wantSeed)
 			}
 		}
 	}
-	// The writer, fed pieces of every size class, equals one CRC64.
-	var w CRC64Writer
-	rest := data
-	for len(rest) > 0 {
-		k := min(len(rest), []int{1, 17, 4096, 1 << 20, 3<<20 + 7}[rng.Intn(5)])
-		if n, err := w.Write(rest[:k]); n != k || err != nil {
-			t.Fatalf("Write = %d, %v", n, err)
+	// The writer, fed pieces of every size class, equals one CRC64, with
+	// this CPU's split threshold and with splitting forced.
+	defer func(m int) { crc64ParallelMin = m }(crc64ParallelMin)
+	for _, threshold := range []int{crc64ParallelMin, splitFrom} {
+		crc64ParallelMin = threshold
+		var w CRC64Writer
+		rest := data
+		for len(rest) > 0 {
+			k := min(len(rest), []int{1, 17, 4096, 1 << 20, 3<<20 + 7}[rng.Intn(5)])
+			if n, err := w.Write(rest[:k]); n != k || err != nil {
+				t.Fatalf("Write = %d, %v", n, err)
+			}
+			rest = rest[k:]
 		}
-		rest = rest[k:]
-	}
-	if got, want := w.Sum64(), CRC64(0, data); got != want || w.Len() != int64(len(data)) {
-		t.Fatalf("writer: %x (%d bytes), want %x (%d)", got, w.Len(), want, len(data))
-	}
-	w.Reset()
-	if w.Sum64() != 0 || w.Len() != 0 {
-		t.Fatal("Reset did not clear the writer")
+		if got, want := w.Sum64(), CRC64(0, data); got != want || w.Len() != int64(len(data)) {
+			t.Fatalf("writer: %x (%d bytes), want %x (%d)", got, w.Len(), want, len(data))
+		}
+		w.Reset()
+		if w.Sum64() != 0 || w.Len() != 0 {
+			t.Fatal("Reset did not clear the writer")
+		}
 	}
 }
 
