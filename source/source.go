@@ -19,6 +19,7 @@ import (
 
 	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/remote"
 )
 
 // Kind is the format of a source.
@@ -33,6 +34,9 @@ const (
 	KindDump Kind = "dump"
 	// KindLua is a library's source file.
 	KindLua Kind = "lua"
+	// KindServer is a live server named by a redis:// or rediss:// URL
+	// (see remote.go).
+	KindServer Kind = "server"
 )
 
 // MaxPayloadSize bounds the inputs read whole: payloads and .lua files.
@@ -51,6 +55,9 @@ type Options struct {
 	// Summary asks for the keyspace summary of an RDB (it is computed while
 	// verifying; with NoVerify it is not available).
 	Summary bool
+	// Remote configures connections to redis:// and rediss:// sources
+	// (TLS files, timeout).
+	Remote remote.Options
 }
 
 // Source is one opened input.
@@ -67,6 +74,9 @@ type Source struct {
 	Dump *DumpInfo
 	// RDB holds the RDB facts when Kind is KindRDB.
 	RDB *RDBInfo
+	// Server holds what a live server said when Kind is KindServer (Dump
+	// then describes its FUNCTION DUMP payload).
+	Server *ServerInfo
 }
 
 // DumpInfo describes a FUNCTION DUMP payload.
@@ -85,6 +95,9 @@ type DumpInfo struct {
 
 // Open reads the input at path, detecting its format by content.
 func Open(path string, opts Options) (*Source, error) {
+	if remote.IsURL(path) {
+		return openServer(path, opts)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
