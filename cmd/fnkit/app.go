@@ -23,6 +23,7 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		extractCommand(),
 		dumpCommand(),
+		migrateCommand(),
 		// restoreCommand(),
 	}
 }

@@ -1,0 +1,3 @@
+-- Commands no script may run.
+local r = redis.pcall('MULTI') -- want: warning noscript
+return r

@@ -1,0 +1,3 @@
+#!python
+-- want@1: error shebang
+return 1

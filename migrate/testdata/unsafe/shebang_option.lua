@@ -1,0 +1,3 @@
+#!lua name=mylib
+-- want@1: error shebang
+return 1
