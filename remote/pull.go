@@ -84,6 +84,8 @@ type ClusterPull struct {
 	// Differences describe, library by library, where the primaries
 	// differ: which hold which version, which lack it.
 	Differences []string `json:"differences,omitempty"`
+
+	differing []string // names of the libraries that differ
 }
 
 // NodeFailure is a node that could not be read.
@@ -127,7 +129,7 @@ func PullCluster(ctx context.Context, seed *URL, opts Options) (*ClusterPull, er
 		cp.Nodes = append(cp.Nodes, pulls[i])
 	}
 	cp.Agree = len(cp.Failed) == 0
-	cp.Differences = differences(cp.Nodes)
+	cp.Differences, cp.differing = differences(cp.Nodes)
 	if len(cp.Differences) > 0 {
 		cp.Agree = false
 	}
@@ -135,14 +137,14 @@ func PullCluster(ctx context.Context, seed *URL, opts Options) (*ClusterPull, er
 		return cp, firstErr
 	}
 	if !cp.Agree {
-		return cp, fmt.Errorf("%w: the primaries hold different libraries: %s", ErrMismatch, strings.Join(cp.Differences, "; "))
+		return cp, fmt.Errorf("%w: the primaries of the cluster hold different libraries (%s)", ErrMismatch, strings.Join(cp.differing, ", "))
 	}
 	return cp, nil
 }
 
 // differences describes, library by library, how the nodes' sets differ:
 // which nodes hold which version (by SHA-1) and which lack it.
-func differences(nodes []*Pulled) []string {
+func differences(nodes []*Pulled) ([]string, []string) {
 	names := map[string]bool{}
 	for _, n := range nodes {
 		for _, name := range n.Libraries.Names() {
@@ -154,7 +156,7 @@ func differences(nodes []*Pulled) []string {
 		sorted = append(sorted, name)
 	}
 	sort.Strings(sorted)
-	var out []string
+	var out, differing []string
 	for _, name := range sorted {
 		var order []string
 		groups := map[string][]string{}
@@ -176,6 +178,7 @@ func differences(nodes []*Pulled) []string {
 			parts = append(parts, fmt.Sprintf("%s on %s", key, strings.Join(groups[key], ", ")))
 		}
 		out = append(out, fmt.Sprintf("library %s: %s", name, strings.Join(parts, "; ")))
+		differing = append(differing, name)
 	}
-	return out
+	return out, differing
 }

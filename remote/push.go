@@ -85,6 +85,8 @@ type Report struct {
 	OK bool `json:"ok"`
 	// Error summarises the failure, if any.
 	Error string `json:"error,omitempty"`
+	// Notes are warnings about the whole push.
+	Notes []string `json:"notes,omitempty"`
 	// Nodes are the targets (cluster: every node), in address order.
 	Nodes []*NodeReport `json:"nodes"`
 }
@@ -196,6 +198,8 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 			return rep, fail(rep, ErrPlan, "the libraries do not load: "+err.Error())
 		}
 		incomingFns = fns
+	} else {
+		rep.Notes = append(rep.Notes, "function-name conflicts were not predicted; FUNCTION RESTORE checks them on each node, and a refusal rolls the others back")
 	}
 
 	// Plan, stage 1: connect and snapshot every node at once.
@@ -272,9 +276,6 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 			continue
 		}
 		n.expected, n.Change = expected, ch
-		if incomingFns == nil {
-			n.Notes = append(n.Notes, "function-name conflicts not predicted (no runtime); FUNCTION RESTORE checks them atomically")
-		}
 	}
 	// Replicas: reachable, and in step with their primary.
 	for _, n := range rep.Nodes {

@@ -24,6 +24,8 @@ func commands() []*cli.Command {
 		extractCommand(),
 		dumpCommand(),
 		migrateCommand(),
+		pullCommand(),
+		pushCommand(),
 		// restoreCommand(),
 	}
 }
