@@ -3,6 +3,7 @@ package migrate
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -260,6 +261,9 @@ func (s *scope) isLocal(n string) bool {
 	}
 	return false
 }
+
+// keysArgvRe finds the names KEYS and ARGV in Lua text.
+var keysArgvRe = regexp.MustCompile(`(^|[^A-Za-z0-9_])(KEYS|ARGV)($|[^A-Za-z0-9_])`)
 
 type walker struct {
 	a *Analysis
@@ -538,7 +542,7 @@ func (w *walker) attrGet(e *ast.AttrGetExpr, s *scope) {
 			case versionGlobals[n] != "":
 				w.a.add(line, col, SeverityWarning, CodeVersion, versionGlobals[n])
 			default:
-				w.a.add(line, col, SeverityWarning, CodeGlobalRead, fmt.Sprintf("_G.%s is nil in functions (as in EVAL)", n))
+				w.a.add(line, col, SeverityError, CodeGlobalRead, fmt.Sprintf("_G.%s reads an undefined global variable (\"Script attempted to access nonexistent global variable '%s'\"); a function has no globals of its own", n, n))
 			}
 			return
 		}
@@ -592,6 +596,11 @@ func (w *walker) call(c *ast.FuncCallExpr, s *scope, stmt *ast.FuncCallStmt) {
 					w.exprs(c.Args, s)
 					return
 				}
+			}
+		}
+		if id := globalIdent(c.Func, s); id != nil && (id.Value == "loadstring" || id.Value == "load") && len(c.Args) > 0 {
+			if code, ok := staticKey(c.Args[0]); ok && keysArgvRe.MatchString(code) {
+				w.a.add(id.Line(), w.col(id), SeverityError, CodeKeysArgv, fmt.Sprintf("the code %s compiles uses KEYS or ARGV, which functions do not have as globals; it cannot be rewritten", id.Value))
 			}
 		}
 		w.expr(c.Func, s)
