@@ -12,7 +12,20 @@ var errLZF = errors.New("Invalid LZF compressed string")
 // buffer of exactly ulen bytes. It fails, without panicking, on any input
 // that does not decompress to exactly ulen bytes.
 func LZFDecompress(src []byte, ulen int) ([]byte, error) {
+	if ulen < 0 {
+		return nil, errLZF
+	}
 	out := make([]byte, ulen)
+	if err := lzfDecompressInto(out, src); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// lzfDecompressInto decompresses src into out, which must come out exactly
+// full.
+func lzfDecompressInto(out, src []byte) error {
+	ulen := len(out)
 	op := 0
 	ip := 0
 	for ip < len(src) {
@@ -21,7 +34,7 @@ func LZFDecompress(src []byte, ulen int) ([]byte, error) {
 		if ctrl < 32 { // literal run of ctrl+1 bytes
 			n := ctrl + 1
 			if ip+n > len(src) || op+n > ulen {
-				return nil, errLZF
+				return errLZF
 			}
 			copy(out[op:], src[ip:ip+n])
 			op += n
@@ -31,30 +44,35 @@ func LZFDecompress(src []byte, ulen int) ([]byte, error) {
 		n := ctrl >> 5
 		if n == 7 {
 			if ip >= len(src) {
-				return nil, errLZF
+				return errLZF
 			}
 			n += int(src[ip])
 			ip++
 		}
 		if ip >= len(src) {
-			return nil, errLZF
+			return errLZF
 		}
 		ref := op - ((ctrl&0x1f)<<8 | int(src[ip])) - 1
 		ip++
 		n += 2
 		if ref < 0 || op+n > ulen {
-			return nil, errLZF
+			return errLZF
 		}
-		for i := 0; i < n; i++ { // byte by byte: ranges may overlap
+		if op-ref >= n { // no overlap
+			copy(out[op:op+n], out[ref:ref+n])
+			op += n
+			continue
+		}
+		for i := 0; i < n; i++ { // byte by byte: the ranges overlap
 			out[op] = out[ref]
 			op++
 			ref++
 		}
 	}
 	if op != ulen {
-		return nil, errLZF
+		return errLZF
 	}
-	return out, nil
+	return nil
 }
 
 // liblzf parameters as Redis builds it (lzfP.h): HLOG 16, VERY_FAST.
