@@ -87,7 +87,8 @@ type Report struct {
 	Error string `json:"error,omitempty"`
 	// Notes are warnings about the whole push.
 	Notes []string `json:"notes,omitempty"`
-	// Nodes are the targets (cluster: every node), in address order.
+	// Nodes are the targets (cluster: every node): primaries, then
+	// replicas, each by address.
 	Nodes []*NodeReport `json:"nodes"`
 }
 
@@ -110,6 +111,8 @@ type NodeReport struct {
 	Error string `json:"error,omitempty"`
 	// Notes are warnings that did not stop the push.
 	Notes []string `json:"notes,omitempty"`
+	// Change is what the push did to the node's libraries (in a dry run,
+	// what it would do); empty for a node left as it was.
 	Change
 	// Libraries are the library names the node holds at the end.
 	Libraries []string `json:"libraries"`
@@ -188,7 +191,12 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 		}
 	}
 	rep.Nodes = dedupe(rep.Nodes)
-	sort.SliceStable(rep.Nodes, func(i, j int) bool { return rep.Nodes[i].Addr < rep.Nodes[j].Addr })
+	sort.SliceStable(rep.Nodes, func(i, j int) bool {
+		if rep.Nodes[i].Target != rep.Nodes[j].Target {
+			return rep.Nodes[i].Target
+		}
+		return rep.Nodes[i].Addr < rep.Nodes[j].Addr
+	})
 
 	// Names of the incoming functions, for conflict prediction.
 	var incomingFns map[string][]string
@@ -277,14 +285,20 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 		}
 		n.expected, n.Change = expected, ch
 	}
-	// Replicas: reachable, and in step with their primary.
+	// Replicas: reachable, and in step with their primary; they change as
+	// their primary does, through replication.
 	for _, n := range rep.Nodes {
 		if n.Target || n.err != nil || n.node == nil {
 			continue
 		}
-		if p := primaries[n.Primary]; p != nil && p.before != nil && !p.before.Libraries.Equal(n.before.Libraries) {
+		p := primaries[n.Primary]
+		if p == nil {
+			continue
+		}
+		if p.before != nil && !p.before.Libraries.Equal(n.before.Libraries) {
 			n.Notes = append(n.Notes, "holds different libraries than its primary before the push")
 		}
+		n.Change = p.Change
 	}
 	// A cluster must end with the same libraries on every primary.
 	if opts.Cluster && len(setupErrs) == 0 {
@@ -298,7 +312,7 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 				continue
 			}
 			if !first.expected.Equal(n.expected) {
-				n.setErr(fmt.Errorf("after the push this primary would hold %s but %s would hold %s; the primaries differ today — use --mode flush to make them identical",
+				n.setErr(fmt.Errorf("the primaries differ today: this one would end with %s, %s with %s (--mode flush makes them identical)",
 					n.expected, first.Addr, first.expected))
 			}
 		}
@@ -317,7 +331,11 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 			}
 			n.Libraries = n.currentNames()
 		}
-		return rep, fail(rep, ErrPlan, fmt.Sprintf("%d of %d nodes failed the plan; no node was changed: %s", countFailed(rep), len(rep.Nodes), strings.Join(failed, "; ")))
+		more := ""
+		if len(failed) > 1 {
+			more = fmt.Sprintf(" and %d more", len(failed)-1)
+		}
+		return rep, fail(rep, ErrPlan, fmt.Sprintf("%d of %d nodes failed the plan (%s%s); no node was changed", max(countFailed(rep), 1), len(rep.Nodes), failed[0], more))
 	}
 	if opts.DryRun {
 		for _, n := range rep.Nodes {
@@ -473,6 +491,17 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 	return rep, nil
 }
 
+// clearUnapplied empties the change lists of the nodes a failed push left
+// as they were: the lists say what a push did (or, in a dry run, would do).
+func clearUnapplied(rep *Report) {
+	for _, n := range rep.Nodes {
+		switch n.Result {
+		case ResultUntouched, ResultFailed, ResultRolledBack:
+			n.Change = Change{}
+		}
+	}
+}
+
 func newNodeReport(u *URL, target bool) *NodeReport {
 	return &NodeReport{Addr: u.Addr(), URL: u.String(), url: u, Target: target}
 }
@@ -532,6 +561,7 @@ func errText(err error) string {
 
 func fail(rep *Report, kind error, msg string) error {
 	rep.OK, rep.Error = false, msg
+	clearUnapplied(rep)
 	return fmt.Errorf("%w: %s", kind, msg)
 }
 
