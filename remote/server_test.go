@@ -2,8 +2,11 @@ package remote
 
 import (
 	"errors"
+	"net"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/library"
@@ -215,5 +218,44 @@ func TestPlanPredictsRedisErrors(t *testing.T) {
 	}
 	if n := rep.Nodes[0]; len(n.Replaced) != 1 || n.Replaced[0] != "ratelimit" || n.Result != ResultRestored {
 		t.Errorf("node %+v", n)
+	}
+}
+
+// A server that accepts the connection and never answers (a hung host, a
+// proxy with nothing behind it) ends with the timeout, naming the address.
+func TestTimeoutNamesAddress(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	u, _ := ParseURL("redis://" + l.Addr().String())
+	_, err = Pull(ctxT(t), u, Options{Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, ErrTimeout) || !strings.HasPrefix(err.Error(), l.Addr().String()+": ") || !strings.Contains(err.Error(), "no answer within 300ms") {
+		t.Fatalf("err %v", err)
+	}
+	rep, err := Push(ctxT(t), fixtureLibs(t, "wire.lua"), []*URL{u}, PushOptions{Options: Options{Timeout: 300 * time.Millisecond}})
+	if !errors.Is(err, ErrPlan) || !strings.Contains(rep.Nodes[0].Error, "no answer within 300ms") {
+		t.Fatalf("push: %v %+v", err, rep.Nodes[0])
 	}
 }
