@@ -1,0 +1,258 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fnkit/fnkit/runtime/cmdtable"
+	"github.com/fnkit/fnkit/runtime/functions"
+)
+
+// handler runs one command for c and writes its reply to c.out.
+type handler func(s *Server, c *client, argv []string)
+
+// handlers maps a command's full name ("get", "function|load") to its
+// implementation. Commands without a handler that the keyspace implements
+// go to the keyspace.
+var handlers map[string]handler
+
+// notKeyspace lists commands the keyspace implements but the server must
+// answer itself (or refuse): they are about connections, the server or
+// scripting, not data.
+var notKeyspace = map[string]bool{
+	"auth": true, "hello": true, "quit": true, "select": true, "client": true,
+	"eval": true, "eval_ro": true, "evalsha": true, "evalsha_ro": true, "script": true,
+	"multi": true, "exec": true, "discard": true, "watch": true, "unwatch": true,
+	"command": true, "info": true, "config": true, "cluster": true, "wait": true,
+	"subscribe": true, "unsubscribe": true, "psubscribe": true, "punsubscribe": true,
+	"swapdb": true, "memory": true,
+}
+
+// busyErr is the reply to most commands while a function is busy.
+const busyErr = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+
+// exec runs one command for a connection, checking as Redis's
+// processCommand does: existence, arity, authentication, the busy script,
+// memory, MULTI queueing; then the command.
+func (s *Server) exec(c *client, argv []string) {
+	s.totalCmds.Add(1)
+	cmd := cmdtable.LookupArgv(argv)
+	if cmd == nil {
+		c.writeError(unknownCommandError(argv))
+		s.flagTransaction(c)
+		s.reject(argv[0])
+		return
+	}
+	c.lastCmd = cmd.Name
+	if !cmd.ArityOK(len(argv)) {
+		c.writeError(fmt.Sprintf("wrong number of arguments for '%s' command", cmd.Name))
+		s.flagTransaction(c)
+		s.reject(cmd.Name)
+		return
+	}
+	if !c.authed && !cmd.Has(cmdtable.NoAuth) {
+		c.writeError("-NOAUTH Authentication required.")
+		s.flagTransaction(c)
+		s.reject(cmd.Name)
+		return
+	}
+	if c.multi != nil && cmd.Has(cmdtable.NoMulti) {
+		c.writeError("Command not allowed inside a transaction")
+		s.flagTransaction(c)
+		s.reject(cmd.Name)
+		return
+	}
+	if !s.acquire() {
+		// a function is busy: only allow-busy commands run, without the lock
+		if !cmd.Has(cmdtable.AllowBusy) {
+			c.writeError(busyErr)
+			s.flagTransaction(c)
+			s.reject(cmd.Name)
+			return
+		}
+		s.run(c, cmd, argv)
+		return
+	}
+	defer s.release()
+	if oom, denied := s.checkOOM(c, cmd, argv); oom && denied {
+		c.writeError("-OOM command not allowed when used memory > 'maxmemory'.")
+		s.flagTransaction(c)
+		s.reject(cmd.Name)
+		return
+	}
+	if c.multi != nil && !multiControl[cmd.Name] {
+		c.multi.queue = append(c.multi.queue, queued{cmd: cmd, argv: argv})
+		if cmd.Has(cmdtable.DenyOOM) || s.fcallDenyOOM(cmd, argv) {
+			c.multi.denyOOM = true
+		}
+		c.writeStatus("QUEUED")
+		return
+	}
+	s.run(c, cmd, argv)
+}
+
+// run calls the command and keeps its statistics.
+func (s *Server) run(c *client, cmd *cmdtable.Command, argv []string) {
+	start := time.Now()
+	before := s.errorCount()
+	s.call(c, cmd, argv)
+	s.record(cmd.Name, time.Since(start), s.errorCount() != before)
+}
+
+// call runs a command that passed every check.
+func (s *Server) call(c *client, cmd *cmdtable.Command, argv []string) {
+	if h := handlers[cmd.Name]; h != nil {
+		h(s, c, argv)
+		return
+	}
+	top := cmd
+	if top.Parent != nil {
+		top = top.Parent
+	}
+	if h := handlers[top.Name]; h != nil {
+		h(s, c, argv)
+		return
+	}
+	if !notKeyspace[top.Name] && s.ks.Implements(top.Name) {
+		c.writeRaw(c.ks.Do(argv))
+		return
+	}
+	c.writeError(fmt.Sprintf("fnkit does not implement the '%s' command", cmd.Name))
+}
+
+// unknownCommandError is commandCheckExistence's message.
+func unknownCommandError(argv []string) string {
+	if c := cmdtable.Lookup(argv[0]); c != nil && c.Subcommands != nil && len(argv) >= 2 {
+		return fmt.Sprintf("unknown subcommand '%s'. Try %s HELP.", trunc(argv[1], 128), strings.ToUpper(argv[0]))
+	}
+	var args strings.Builder
+	for i := 1; i < len(argv) && args.Len() < 128; i++ {
+		a := argv[i]
+		if room := 128 - args.Len(); len(a) > room {
+			a = a[:room]
+		}
+		args.WriteString("'" + a + "' ")
+	}
+	return fmt.Sprintf("unknown command '%s', with args beginning with: %s", trunc(argv[0], 128), args.String())
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// acquire takes the execution lock. It returns false, without the lock,
+// when a function has been running longer than busy-reply-threshold.
+func (s *Server) acquire() bool {
+	for {
+		s.smu.Lock()
+		busy, ch := s.busy, s.changed
+		s.smu.Unlock()
+		if busy {
+			return false
+		}
+		select {
+		case s.sem <- struct{}{}:
+			return true
+		case <-ch:
+		}
+	}
+}
+
+func (s *Server) release() { <-s.sem }
+
+// setBusy changes the busy state and wakes every waiting client.
+func (s *Server) setBusyLocked(b bool) {
+	if s.busy == b {
+		return
+	}
+	s.busy = b
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// checkOOM is processCommand's maxmemory check: it records whether the
+// server is over maxmemory (for scripts) and whether this command is denied.
+func (s *Server) checkOOM(c *client, cmd *cmdtable.Command, argv []string) (oom, denied bool) {
+	s.cfgMu.RLock()
+	max := s.conf.maxmemory
+	s.cfgMu.RUnlock()
+	if max <= 0 {
+		s.preOOM = false
+		return false, false
+	}
+	oom = s.usedMemory() > max
+	s.preOOM = oom
+	if !oom {
+		return false, false
+	}
+	deny := cmd.Has(cmdtable.DenyOOM) || s.fcallDenyOOM(cmd, argv)
+	if cmd.Name == "exec" && c.multi != nil && c.multi.denyOOM {
+		deny = true
+	}
+	if c.multi != nil && !map[string]bool{"exec": true, "discard": true, "quit": true, "reset": true}[cmd.Name] {
+		deny = true
+	}
+	return true, deny
+}
+
+// fcallDenyOOM is fcallGetCommandFlags: FCALL of a function that has
+// neither allow-oom nor no-writes is denyoom.
+func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
+	if cmd.Name != "fcall" && cmd.Name != "fcall_ro" {
+		return false
+	}
+	f, ok := s.reg.Current().Function(argv[1])
+	if !ok {
+		return false
+	}
+	return f.Flags&(functions.AllowOOM|functions.NoWrites) == 0
+}
+
+// Statistics.
+
+func (s *Server) record(name string, d time.Duration, failed bool) {
+	s.statsMu.Lock()
+	st := s.cmdStats[name]
+	if st == nil {
+		st = &cmdStat{}
+		s.cmdStats[name] = st
+	}
+	st.calls++
+	st.usec += d.Microseconds()
+	if failed {
+		st.failed++
+		s.failed++
+	}
+	s.statsMu.Unlock()
+}
+
+func (s *Server) reject(name string) {
+	s.statsMu.Lock()
+	if st := s.cmdStats[strings.ToLower(name)]; st != nil {
+		st.rejected++
+	} else if cmdtable.Lookup(name) != nil {
+		s.cmdStats[strings.ToLower(name)] = &cmdStat{rejected: 1}
+	}
+	s.rejected++
+	s.statsMu.Unlock()
+}
+
+func (s *Server) countError(msg string) {
+	code := "ERR"
+	if strings.HasPrefix(msg, "-") {
+		code = msg[1:]
+		if i := strings.IndexByte(code, ' '); i >= 0 {
+			code = code[:i]
+		}
+	}
+	s.statsMu.Lock()
+	s.errStats[code]++
+	s.statsMu.Unlock()
+	s.errTotal.Add(1)
+}
+
+func (s *Server) errorCount() int64 { return s.errTotal.Load() }

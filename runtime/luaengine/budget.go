@@ -1,0 +1,145 @@
+package luaengine
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/fnkit/fnkit/runtime/functions"
+)
+
+// The budget of a load or call: time and memory.
+//
+// gopher-lua checks the context between VM instructions; builtins that
+// loop or allocate in Go check it themselves through checkBudget and
+// chargeString. A watchdog goroutine cancels the context when the deadline
+// passes or when the heap grew more than the memory limit since the load
+// or call began.
+
+// checkBudget raises when the current load or call was stopped.
+func (e *Engine) checkBudget(L *lua.LState) {
+	if cause := e.abortCause(); cause != nil {
+		L.RaiseError("%s", cause.Error())
+	}
+}
+
+// raiseMemory raises Lua's out-of-memory error.
+func (e *Engine) raiseMemory(L *lua.LState) {
+	L.Error(lua.LString("not enough memory"), 0)
+}
+
+// chargeString checks a string of n bytes about to be built against the
+// limits, and the context.
+func (e *Engine) chargeString(L *lua.LState, n int) {
+	limit := int64(MaxString)
+	if e.opts.MemoryLimit > 0 && e.opts.MemoryLimit < limit {
+		limit = e.opts.MemoryLimit
+	}
+	if int64(n) > limit {
+		e.raiseMemory(L)
+	}
+	e.checkBudget(L)
+}
+
+// luaMemory estimates Lua's memory: the live Go heap (Lua values live
+// there; Redis reports its Lua allocator's total).
+func (e *Engine) luaMemory() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		return int64(s[0].Value.Uint64())
+	}
+	return 0
+}
+
+// monitor is the watchdog of loads and calls.
+type monitor struct {
+	mu       sync.Mutex
+	cur      *activeCall
+	deadline time.Time
+	cause    error
+	limit    int64
+	gen      uint64
+	wake     chan struct{}
+	done     chan struct{}
+}
+
+const monitorTick = 2 * time.Millisecond
+
+func newMonitor() *monitor {
+	m := &monitor{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go m.loop()
+	return m
+}
+
+func (m *monitor) watch(c *activeCall, deadline time.Time, cause error, limit int64) {
+	m.mu.Lock()
+	m.cur, m.deadline, m.cause, m.limit = c, deadline, cause, limit
+	m.gen++
+	m.mu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (m *monitor) unwatch() {
+	m.mu.Lock()
+	m.cur = nil
+	m.mu.Unlock()
+}
+
+func (m *monitor) stop() { close(m.done) }
+
+func (m *monitor) loop() {
+	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() (live, objects int64) {
+		metrics.Read(samples)
+		return int64(samples[0].Value.Uint64()), int64(samples[1].Value.Uint64())
+	}
+	var gen uint64
+	var baseLive, baseObjects int64
+	var lastGC time.Time
+	for {
+		m.mu.Lock()
+		c, deadline, cause, limit, g := m.cur, m.deadline, m.cause, m.limit, m.gen
+		m.mu.Unlock()
+		if c == nil {
+			select {
+			case <-m.wake:
+				continue
+			case <-m.done:
+				return
+			}
+		}
+		if g != gen {
+			gen = g
+			baseLive, baseObjects = read()
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			c.cancel(cause)
+		}
+		if limit > 0 {
+			live, objects := read()
+			if live-baseLive > limit {
+				c.cancel(functions.ErrMemoryLimit)
+			} else if objects-baseObjects > limit && time.Since(lastGC) > 50*time.Millisecond {
+				// much allocated since the call began: find out how much of
+				// it is alive
+				lastGC = time.Now()
+				runtime.GC()
+				if live, _ := read(); live-baseLive > limit {
+					c.cancel(functions.ErrMemoryLimit)
+				}
+			}
+		}
+		select {
+		case <-time.After(monitorTick):
+		case <-m.done:
+			return
+		}
+	}
+}

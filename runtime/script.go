@@ -1,0 +1,221 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/fnkit/fnkit/resp"
+	"github.com/fnkit/fnkit/runtime/cmdtable"
+	"github.com/fnkit/fnkit/runtime/functions"
+)
+
+// scriptRun is one FCALL in progress: Redis's scriptRunCtx. It is the
+// engine's Host: redis.call comes here.
+type scriptRun struct {
+	s        *Server
+	caller   *client
+	sc       *client
+	fn       *functions.Function
+	argv     []string
+	ro       bool
+	allowOOM bool
+	dirty    atomic.Bool // a write command ran (SCRIPT_WRITE_DIRTY)
+	start    time.Time
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+}
+
+// Call is scriptCall: redis.call's checks, in Redis's order, then the
+// command on the script client.
+func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
+	s := r.s
+	cmd := cmdtable.LookupArgv(argv)
+	if cmd == nil {
+		return resp.Err("ERR Unknown Redis command called from script")
+	}
+	if !cmd.ArityOK(len(argv)) {
+		return resp.Err("ERR Wrong number of args calling Redis command from script")
+	}
+	if cmd.Has(cmdtable.NoScript) {
+		return resp.Err("ERR This Redis command is not allowed from script")
+	}
+	if r.ro && cmd.Flags&(cmdtable.Write|cmdtable.MayReplicate) != 0 {
+		return resp.Err("ERR Write commands are not allowed from read-only scripts.")
+	}
+	s.cfgMu.RLock()
+	max := s.conf.maxmemory
+	s.cfgMu.RUnlock()
+	if !r.allowOOM && max > 0 && !r.dirty.Load() && s.preOOM && cmd.Has(cmdtable.DenyOOM) {
+		return resp.Err("OOM command not allowed when used memory > 'maxmemory'.")
+	}
+	if cmd.Has(cmdtable.Write) {
+		r.dirty.Store(true)
+	}
+	sc := r.sc
+	sc.setResp3(resp3)
+	sc.out = sc.out[:0]
+	s.run(sc, cmd, argv)
+	v, _, err := parseReply(sc.out)
+	if err != nil {
+		return resp.Err(fmt.Sprintf("ERR fnkit: cannot read the reply of '%s'", cmd.Name))
+	}
+	return v
+}
+
+// ACLCheck answers redis.acl_check_cmd: the default user may run every
+// command.
+func (r *scriptRun) ACLCheck(argv []string) (bool, error) {
+	if cmdtable.LookupArgv(argv) == nil {
+		return false, fmt.Errorf("Invalid command passed to redis.acl_check_cmd()")
+	}
+	return true, nil
+}
+
+// Log is redis.log.
+func (r *scriptRun) Log(level int, msg string) { r.s.scriptLog(level, msg) }
+
+// fcall is FCALL and FCALL_RO (fcallCommandGeneric).
+func (s *Server) fcall(c *client, argv []string, ro bool) {
+	fn, ok := s.reg.Current().Function(argv[1])
+	if !ok {
+		c.writeError("Function not found")
+		return
+	}
+	numkeys, ok := parseLongLong(argv[2])
+	if !ok {
+		c.writeError("Bad number of keys provided")
+		return
+	}
+	if numkeys > int64(len(argv)-3) {
+		c.writeError("Number of keys can't be greater than number of args")
+		return
+	}
+	if numkeys < 0 {
+		c.writeError("Number of keys can't be negative")
+		return
+	}
+	// scriptPrepareForRun
+	if fn.Flags&functions.NoWrites == 0 && ro {
+		c.writeError("Can not execute a script with write flag using *_ro command.")
+		return
+	}
+	s.cfgMu.RLock()
+	max := s.conf.maxmemory
+	threshold := s.conf.busyReplyThreshold
+	s.cfgMu.RUnlock()
+	if fn.Flags&functions.AllowOOM == 0 && fn.Flags&functions.NoWrites == 0 && s.preOOM && max > 0 {
+		c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+		return
+	}
+	run := &scriptRun{
+		s: s, caller: c, sc: s.scriptClnt, fn: fn, argv: argv,
+		ro:       ro || fn.Flags&functions.NoWrites != 0,
+		allowOOM: fn.Flags&functions.AllowOOM != 0,
+		start:    time.Now(),
+	}
+	run.ctx, run.cancel = context.WithCancelCause(s.ctx)
+	sc := s.scriptClnt
+	sc.ks.Select(c.db())
+	sc.setResp3(false)
+
+	s.smu.Lock()
+	s.running = run
+	s.smu.Unlock()
+	var timer *time.Timer
+	if threshold > 0 {
+		timer = time.AfterFunc(threshold, func() {
+			s.smu.Lock()
+			if s.running == run {
+				s.setBusyLocked(true)
+			}
+			s.smu.Unlock()
+			s.logf(levelWarning, "Slow script detected: still in execution after %d milliseconds. You can try killing the script using the FUNCTION KILL command. Script name is: %s.", time.Since(run.start).Milliseconds(), fn.Name)
+		})
+	}
+	keys := argv[3 : 3+numkeys]
+	args := argv[3+numkeys:]
+	reply := s.eng.Call(&functions.Run{Ctx: run.ctx, Host: run, ReadOnly: run.ro, Start: run.start}, fn, keys, args)
+	if timer != nil {
+		timer.Stop()
+	}
+	s.smu.Lock()
+	s.running = nil
+	s.setBusyLocked(false)
+	s.smu.Unlock()
+	run.cancel(nil)
+	if reply.IsError() {
+		c.writeError("-" + reply.Str)
+		return
+	}
+	c.writeValue(reply)
+}
+
+// functionKill is FUNCTION KILL (scriptKill).
+func (s *Server) functionKill(c *client, eval bool) {
+	s.smu.Lock()
+	run := s.running
+	s.smu.Unlock()
+	if run == nil {
+		c.writeError("-NOTBUSY No scripts in execution right now.")
+		return
+	}
+	if run.dirty.Load() {
+		c.writeError("-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
+		return
+	}
+	if eval {
+		c.writeError(busyErr)
+		return
+	}
+	run.cancel(functions.ErrKilled)
+	c.writeOK()
+}
+
+// parseLongLong is Redis's string2ll: an optional '-', no leading zeros,
+// no spaces, no '+', within int64.
+func parseLongLong(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 20 {
+		return 0, false
+	}
+	if s == "0" {
+		return 0, true
+	}
+	neg := false
+	p := s
+	if p[0] == '-' {
+		neg = true
+		p = p[1:]
+		if len(p) == 0 {
+			return 0, false
+		}
+	}
+	if p[0] < '1' || p[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if v > (1<<64-1)/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+		if v < uint64(c-'0') {
+			return 0, false
+		}
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}
