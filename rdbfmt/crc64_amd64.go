@@ -2,11 +2,7 @@
 
 package rdbfmt
 
-import (
-	"math"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 var (
 	// crc64HaveCLMUL: PCLMULQDQ with SSE4.1 (PEXTRQ).
@@ -24,16 +20,16 @@ const (
 )
 
 // crc64ParallelMin is the smallest input CRC64Parallel splits (see its doc
-// and BenchmarkCRC64ParallelImpl): one core with AVX-512 VPCLMULQDQ runs at
-// memory speed, so then never.
+// and BenchmarkCRC64ParallelImpl): with AVX-512 one core runs at memory
+// speed on anything that fits a typical L3, so only beyond 32 MiB.
 var crc64ParallelMin = func() int {
 	switch {
 	case crc64HaveAVX512:
-		return math.MaxInt
+		return 32 << 20
 	case crc64HaveCLMUL:
 		return 4 << 20
 	}
-	return 512 << 10
+	return 1 << 20
 }()
 
 // crc64CLMUL returns crc updated with p by folding with PCLMULQDQ.

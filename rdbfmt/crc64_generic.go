@@ -10,5 +10,5 @@ func crc64Update(crc uint64, p []byte) uint64 {
 // benchmarks.
 var crc64Impls = []crc64Impl{{"slicing8", crc64Slicing8}}
 
-// crc64ParallelMin: at 1-2 GB/s a core, splitting pays from 512 KiB.
-var crc64ParallelMin = 512 << 10
+// crc64ParallelMin: at 1-2 GB/s a core, splitting pays from 1 MiB.
+var crc64ParallelMin = 1 << 20
