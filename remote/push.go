@@ -228,17 +228,24 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 	version := opts.PayloadVersion
 	if version == 0 {
 		for _, n := range rep.Nodes {
-			if n.node != nil && n.Target {
-				v := n.node.Info.RDBVersion
-				if v == 0 || v > 12 {
-					v = 12
-					if n.node.Info.RDBVersion >= 80 {
-						v = 11
-					}
-				}
-				if version == 0 || v < version {
-					version = v
-				}
+			if n.node == nil || n.err != nil || !n.Target {
+				continue
+			}
+			// The newest version fnkit writes that the server restores:
+			// its own, at most 12; 11 for Valkey 9 (which refuses 12..79);
+			// 10, which every server with Functions takes, when its
+			// version is unknown.
+			v := n.node.Info.RDBVersion
+			switch {
+			case v == 0 || v < 10:
+				v = 10
+			case v >= 80:
+				v = 11
+			case v > 12:
+				v = 12
+			}
+			if version == 0 || v < version {
+				version = v
 			}
 		}
 		if version == 0 {
