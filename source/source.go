@@ -19,6 +19,7 @@ import (
 
 	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/rdbfmt"
 	"github.com/fnkit/fnkit/remote"
 )
 
@@ -72,8 +73,10 @@ type Source struct {
 	Libraries *library.Set
 	// Dump holds the payload facts when Kind is KindDump.
 	Dump *DumpInfo
-	// RDB holds the RDB facts when Kind is KindRDB.
-	RDB *RDBInfo
+	// RDB holds the RDB facts when Kind is KindRDB: header, AUX fields,
+	// function records, checksum state and (with Options.Summary) the
+	// keyspace summary.
+	RDB *rdbfmt.Info
 	// Server holds what a live server said when Kind is KindServer (Dump
 	// then describes its FUNCTION DUMP payload).
 	Server *ServerInfo

@@ -112,7 +112,7 @@ func buildInspectReport(src *source.Source, verified bool) *inspectReport {
 	case source.KindRDB:
 		rep.RDB, rep.Keyspace = rdbReportOf(src)
 		for _, r := range src.RDB.Functions {
-			recs[r.Library] = rec{r.Offset, r.Encoding.String(), r.StoredBytes}
+			recs[r.Library] = rec{r.Offset, r.Encoding, int(r.StoredBytes)}
 		}
 	case source.KindLua:
 		rep.Verified = true
