@@ -26,7 +26,7 @@ func commands() []*cli.Command {
 		migrateCommand(),
 		pullCommand(),
 		pushCommand(),
-		// restoreCommand(),
+		restoreCommand(),
 	}
 }
 
