@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/fnkit/fnkit/dumpfmt"
+	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/rdbfmt"
 	"github.com/fnkit/fnkit/remote"
@@ -59,6 +60,10 @@ type Options struct {
 	// Remote configures connections to redis:// and rediss:// sources
 	// (TLS files, timeout).
 	Remote remote.Options
+	// Progress draws a progress bar on standard error while a file of
+	// progress.Threshold (64 MiB) or more is read, when standard error is
+	// a terminal (internal/progress).
+	Progress bool
 }
 
 // Source is one opened input.
@@ -125,16 +130,22 @@ func Open(path string, opts Options) (*Source, error) {
 		return nil, err
 	}
 	src := &Source{Path: path, Size: st.Size()}
+	var in io.Reader = f
+	if opts.Progress {
+		pr := progress.NewReader(f, st.Size(), path, progress.Options{})
+		defer pr.Finish()
+		in = pr
+	}
 	switch kind := detect(path, head); kind {
 	case KindRDB:
 		src.Kind = KindRDB
-		err = src.readRDB(f, opts)
+		err = src.readRDB(in, opts)
 	default:
 		if st.Size() > MaxPayloadSize {
 			return nil, fmt.Errorf("%s: %w: %d bytes, larger than any FUNCTION DUMP payload or library fnkit reads (%d)", path, ErrUnknownFormat, st.Size(), MaxPayloadSize)
 		}
 		var data []byte
-		data, err = io.ReadAll(f)
+		data, err = io.ReadAll(in)
 		if err != nil {
 			return nil, err
 		}
