@@ -1,11 +1,16 @@
 package runtime_test
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fnkit/fnkit/fixtures"
 	"github.com/fnkit/fnkit/resp"
@@ -50,10 +55,6 @@ func call(name string, args ...string) []string {
 	return append([]string{"FCALL", name, "0"}, args...)
 }
 
-type pair struct {
-	ours, real *resp.Conn
-}
-
 func startPair(t *testing.T) (*runtime.Server, *fixtures.Redis) {
 	t.Helper()
 	real := fixtures.StartRedis(t)
@@ -65,18 +66,78 @@ func startPair(t *testing.T) (*runtime.Server, *fixtures.Redis) {
 	return srv, real
 }
 
-func dial(t *testing.T, addr string) *resp.Conn {
+// rawConn is a client that returns replies as their exact bytes, with no
+// nesting limit (Redis nests replies up to ~8000 levels).
+type rawConn struct {
+	c net.Conn
+	r *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *rawConn {
 	t.Helper()
-	c, err := resp.Dial(addr)
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c
+	return &rawConn{c: c, r: bufio.NewReaderSize(c, 64<<10)}
+}
+
+// DoRaw sends a command and returns its reply's bytes.
+func (c *rawConn) DoRaw(args ...string) ([]byte, error) {
+	c.c.SetDeadline(time.Now().Add(60 * time.Second))
+	if _, err := c.c.Write(resp.AppendCommand(nil, args...)); err != nil {
+		return nil, err
+	}
+	var out []byte
+	pending := 1
+	for pending > 0 {
+		line, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return out, err
+		}
+		out = append(out, line...)
+		pending--
+		body := strings.TrimSuffix(string(line[1:]), "\r\n")
+		switch line[0] {
+		case '$', '=', '!':
+			n, _ := strconv.Atoi(body)
+			if n >= 0 {
+				buf := make([]byte, n+2)
+				if _, err := io.ReadFull(c.r, buf); err != nil {
+					return out, err
+				}
+				out = append(out, buf...)
+			}
+		case '*', '~', '>':
+			n, _ := strconv.Atoi(body)
+			if n > 0 {
+				pending += n
+			}
+		case '%', '|':
+			n, _ := strconv.Atoi(body)
+			if n > 0 {
+				pending += 2 * n
+			}
+			if line[0] == '|' {
+				pending++
+			}
+		}
+	}
+	return out, nil
+}
+
+// Do sends a command and decodes its reply.
+func (c *rawConn) Do(args ...string) (resp.Value, error) {
+	raw, err := c.DoRaw(args...)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	return resp.NewReader(bytes.NewReader(raw)).ReadValue()
 }
 
 // reset brings a server back to an empty state between cases.
-func reset(t *testing.T, c *resp.Conn) {
+func reset(t *testing.T, c *rawConn) {
 	t.Helper()
 	for _, a := range [][]string{
 		{"FUNCTION", "FLUSH"}, {"FLUSHALL"},
@@ -97,7 +158,7 @@ func runCases(t *testing.T, cases []dcase) {
 			reset(t, ours)
 			reset(t, theirs)
 			if tc.resp3 {
-				for _, c := range []*resp.Conn{ours, theirs} {
+				for _, c := range []*rawConn{ours, theirs} {
 					if v, err := c.Do("HELLO", "3"); err != nil || v.IsError() {
 						t.Fatalf("HELLO 3: %v %v", v, err)
 					}

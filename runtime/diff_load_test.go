@@ -72,7 +72,7 @@ func TestDiffLoad(t *testing.T) {
 		{name: "compile error", cmds: [][]string{cmd("FUNCTION", "LOAD", lib("a", "local x = = 1"))},
 			skip: "compile error texts come from gopher-lua's parser (functions.md §5 calls this best effort)"},
 		{name: "runtime error at load", cmds: [][]string{cmd("FUNCTION", "LOAD", lib("a", "local t = nil\nlocal x = t.y"))},
-			skip: "gopher-lua words VM errors differently from PUC-Lua"},
+},
 		{name: "error with table at load", cmds: [][]string{cmd("FUNCTION", "LOAD", lib("a", "redis.register_function('f', 1)"))}},
 		{name: "load timeout", cmds: [][]string{cmd("FUNCTION", "LOAD", lib("a", "local i = 0 while true do i = i + 1 end"))}},
 		{name: "wrong arity", cmds: [][]string{cmd("FUNCTION", "LOAD")}},

@@ -117,6 +117,9 @@ func (e *Engine) baseGCInfo(L *lua.LState) int {
 }
 
 // where is luaL_where: "chunk:line: " of the function at level, or "".
+// Levels count the calls lost to tail calls (gopher-lua's GetStack does);
+// a level that falls on a lost tail call gets gopher-lua's bottom frame
+// where Lua 5.1 gives no position.
 func (e *Engine) where(L *lua.LState, level int) string {
 	dbg, ok := L.GetStack(level)
 	if !ok {

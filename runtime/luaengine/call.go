@@ -51,10 +51,7 @@ func stringArray(L *lua.LState, items []string) *lua.LTable {
 // current line of the Lua function that raised (of its caller when a
 // builtin raised).
 func (e *Engine) errorHandler(L *lua.LState) int {
-	obj := L.Get(1)
-	if s, ok := obj.(lua.LString); ok && s == "lua callstack overflow" {
-		obj = lua.LString(e.where(L, 1) + "stack overflow")
-	}
+	obj := e.fixErrorObject(L, L.Get(1))
 	source, line, found := "", 0, false
 	if dbg, ok := L.GetStack(1); ok {
 		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil {

@@ -33,6 +33,8 @@ var (
 	offUvcache      uintptr
 	offUvNext       uintptr
 	offUvIndex      uintptr
+	offReg          uintptr
+	offRegTop       uintptr
 	fixActive       bool
 )
 
@@ -43,12 +45,18 @@ func init() {
 	c, ok2 := ls.FieldByName("uvcache")
 	n, ok3 := uv.FieldByName("next")
 	i, ok4 := uv.FieldByName("index")
-	if !(ok1 && ok2 && ok3 && ok4) ||
+	r, ok5 := ls.FieldByName("reg")
+	if !ok5 || r.Type.Kind() != reflect.Pointer {
+		return
+	}
+	rt, ok6 := r.Type.Elem().FieldByName("top")
+	if !(ok1 && ok2 && ok3 && ok4 && ok6) || rt.Type.Kind() != reflect.Int ||
 		h.Type.Kind() != reflect.Bool || c.Type != reflect.TypeOf((*lua.Upvalue)(nil)) ||
 		n.Type != reflect.TypeOf((*lua.Upvalue)(nil)) || i.Type.Kind() != reflect.Int {
 		return
 	}
 	offHasErrorFunc, offUvcache, offUvNext, offUvIndex = h.Offset, c.Offset, n.Offset, i.Offset
+	offReg, offRegTop = r.Offset, rt.Offset
 	fixActive = true
 }
 
@@ -59,6 +67,13 @@ func setHasErrorFunc(L *lua.LState, v bool) {
 	if fixActive {
 		*(*bool)(unsafe.Add(unsafe.Pointer(L), offHasErrorFunc)) = v
 	}
+}
+
+// regTop returns the absolute top of L's registry (L.GetTop is relative to
+// the current frame).
+func regTop(L *lua.LState) int {
+	reg := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(L), offReg))
+	return *(*int)(unsafe.Add(reg, offRegTop))
 }
 
 // closeUpvaluesFrom closes the open upvalues of registry slots idx and
@@ -95,16 +110,18 @@ func closeUpvaluesFrom(L *lua.LState, idx int) {
 // protected mode with handler as error function (identity when nil), with
 // the upvalue workaround. The caller keeps the nesting count (enterC).
 func (e *Engine) pcall(L *lua.LState, nargs, nret int, handler *lua.LFunction) error {
-	base := L.GetTop() - nargs - 1
+	base := -1
+	if fixActive {
+		base = regTop(L) - nargs - 1
+	}
 	if handler == nil {
 		handler = e.identity
 	}
 	e.pdepth++
 	err := L.PCall(nargs, nret, handler)
 	e.pdepth--
-	if err != nil {
-		// L.GetTop() is base again; slots from base+1 (Lua index) up
-		// belonged to the unwound frames
+	if err != nil && base >= 0 {
+		// registry slots from base up belonged to the unwound frames
 		closeUpvaluesFrom(L, base)
 	}
 	if e.pdepth > 0 {
@@ -117,10 +134,21 @@ func (e *Engine) pcall(L *lua.LState, nargs, nret int, handler *lua.LFunction) e
 // error object, except that gopher-lua's Go panic for a full call stack
 // becomes Lua's "stack overflow" at the position of the failing call.
 func (e *Engine) identityHandler(L *lua.LState) int {
-	obj := L.Get(1)
-	if s, ok := obj.(lua.LString); ok && s == "lua callstack overflow" {
-		obj = lua.LString(e.where(L, 1) + "stack overflow")
-	}
-	L.Push(obj)
+	L.Push(e.fixErrorObject(L, L.Get(1)))
 	return 1
+}
+
+// fixErrorObject is applied by every error handler to the error being
+// handled: gopher-lua's Go panic for a full call stack becomes Lua's
+// "stack overflow" at the failing call, and VM errors get Lua 5.1's words
+// (see translateVMError). Level 1 is the frame that raised.
+func (e *Engine) fixErrorObject(L *lua.LState, obj lua.LValue) lua.LValue {
+	s, ok := obj.(lua.LString)
+	if !ok {
+		return obj
+	}
+	if s == "lua callstack overflow" {
+		return lua.LString(e.where(L, 1) + "stack overflow")
+	}
+	return lua.LString(e.translateVMError(L, 1, string(s)))
 }

@@ -9,6 +9,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/fnkit/fnkit/runtime/functions"
+	"github.com/fnkit/fnkit/runtime/lualib"
 )
 
 // The redis table: the run-time API (call, pcall, error_reply,
@@ -349,6 +350,24 @@ func (e *Engine) readFlags(L *lua.LState, t *lua.LTable) (functions.Flags, bool)
 	}
 }
 
+// openExtensions adds cjson, cmsgpack, bit and struct (package lualib).
 func (e *Engine) openExtensions(g *lua.LTable) {
-	e.cjsonNull = e.L.NewUserData()
+	L := e.L
+	guard := engineGuard{e}
+	cj, null := lualib.OpenCjson(L, lualib.CjsonOptions{
+		Guard:   guard,
+		Real:    e.unproxy,
+		Protect: func(t *lua.LTable) *lua.LTable { return e.protect(t, false) },
+	})
+	e.cjsonNull = null
+	g.RawSetString("cjson", cj)
+	g.RawSetString("cmsgpack", lualib.OpenCmsgpack(L, guard, e.unproxy))
+	g.RawSetString("bit", lualib.OpenBit(L))
+	g.RawSetString("struct", lualib.OpenStruct(L))
 }
+
+// engineGuard is the lualib.Guard of the engine's budget.
+type engineGuard struct{ e *Engine }
+
+func (g engineGuard) Check(L *lua.LState)         { g.e.checkBudget(L) }
+func (g engineGuard) Charge(L *lua.LState, n int) { g.e.chargeString(L, n) }

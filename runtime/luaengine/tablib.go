@@ -58,7 +58,7 @@ func (e *Engine) tabConcat(L *lua.LState) int {
 		v := t.RawGetInt(i)
 		s, ok := toString(v)
 		if !ok {
-			L.RaiseError("invalid value (at index %d) in table for 'concat'", i)
+			L.RaiseError("invalid value (%s) at index %d in table for 'concat'", luaType(v), i)
 		}
 		b.WriteString(s)
 	}
