@@ -276,6 +276,9 @@ func TestTricky(t *testing.T) {
 func runCorpus(t *testing.T, corpus []corpusScript, golden string) int {
 	t.Helper()
 	res := migrateCorpus(t, corpus, golden)
+	if err := res.Verify(); err != nil {
+		t.Errorf("fnkit's runtime refuses the migrated library: %v", err)
+	}
 	for _, f := range res.Errors() {
 		t.Errorf("unexpected error finding: %s", f)
 	}

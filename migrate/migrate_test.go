@@ -165,3 +165,37 @@ func TestParseErrorPosition(t *testing.T) {
 		t.Errorf("%v", a.Findings)
 	}
 }
+
+// TestVerify loads migrated libraries in fnkit's runtime, and checks that a
+// library the runtime refuses gets exactly the error a real redis-server
+// gives to FUNCTION LOAD.
+func TestVerify(t *testing.T) {
+	res, err := migrate.Migrate("v", []migrate.Script{
+		{Path: "a.lua", Source: "return redis.call('GET', KEYS[1])"},
+		{Path: "b.lua", Source: "#!lua flags=allow-oom,no-cluster\nreturn redis.call('SET', KEYS[1], ARGV[1])"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Verify(); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	srv := fixtures.StartRedis(t)
+	for _, code := range []string{
+		"#!lua name=v\nredis.register_function('f', 1)\n",
+		"#!lua name=v\nredis.register_function('f', function() return 1 end)\nlocal x = = 1\n",
+		"#!lua name=v\nlocal x = 1\n",
+		"#!lua name=v\nredis.register_function{function_name='f', callback=function() end, flags={'no-writes', 'bogus'}}\n",
+		"#!lua name=v\nredis.call('SET', 'k', 'v')\n",
+	} {
+		bad := &migrate.Result{Library: "v", Code: code}
+		err := bad.Verify()
+		want := srv.Do(t, "FUNCTION", "LOAD", "REPLACE", code)
+		if !want.IsError() {
+			t.Fatalf("real server accepts %q", code)
+		}
+		if !errors.Is(err, migrate.ErrLoad) || !strings.HasSuffix(err.Error(), ": -"+want.Str) {
+			t.Errorf("%q: Verify says %v, real server -%s", code, err, want.Str)
+		}
+	}
+}

@@ -28,7 +28,8 @@ func migrateCommand() *cli.Command {
 			"command literally gets no-writes. Scripts that cannot be migrated safely (globals, redis.*\n" +
 			"members functions lack, KEYS/ARGV reached indirectly, bad shebangs) are reported with file\n" +
 			"and line as errors: exit status 1 and nothing written. Warnings are reported and the library\n" +
-			"is written. The library is checked before it is written. -o - writes it to standard output.\n\n" +
+			"is written. The library is loaded in fnkit's runtime before it is written (a refusal is\n" +
+			"reported with Redis's FUNCTION LOAD error). -o - writes it to standard output.\n\n" +
 			"Example:\n" +
 			"   $ fnkit migrate scripts/lock_acquire.lua scripts/lock_release.lua --library locks -o locks.lua\n" +
 			"   wrote locks.lua: library locks, 2 function(s)\n" +
