@@ -10,28 +10,33 @@ import (
 
 // aofFacts is the "aof" block of an AOF fixture's expected JSON.
 type aofFacts struct {
-	ManifestName string `json:"manifest_name"`
-	Files        []struct {
-		Name     string `json:"name"`
-		Seq      int64  `json:"seq"`
-		Type     string `json:"type"`
-		Size     int64  `json:"size"`
-		Format   string `json:"format"`
-		Commands *struct {
-			Count                int      `json:"count"`
-			Names                []string `json:"names"`
-			TimestampAnnotations []struct {
-				Offset int64 `json:"offset"`
-				TS     int64 `json:"ts"`
-			} `json:"timestamp_annotations"`
-			RespStartOffset int64 `json:"resp_start_offset"`
-			Truncated       *struct {
-				LastCompleteCommandEnd int64  `json:"last_complete_command_end"`
-				FileSize               int64  `json:"file_size"`
-				PartialCommandName     string `json:"partial_command_name"`
-			} `json:"truncated"`
-		} `json:"commands"`
-	} `json:"files"`
+	ManifestName string         `json:"manifest_name"`
+	Files        []aofFileFacts `json:"files"`
+}
+
+type aofFileFacts = struct {
+	Name   string `json:"name"`
+	Seq    int64  `json:"seq"`
+	Type   string `json:"type"`
+	Size   int64  `json:"size"`
+	Format string `json:"format"`
+	RDB    *struct {
+		FunctionRecords []json.RawMessage `json:"function_records"`
+	} `json:"rdb"`
+	Commands *struct {
+		Count                int      `json:"count"`
+		Names                []string `json:"names"`
+		TimestampAnnotations []struct {
+			Offset int64 `json:"offset"`
+			TS     int64 `json:"ts"`
+		} `json:"timestamp_annotations"`
+		RespStartOffset int64 `json:"resp_start_offset"`
+		Truncated       *struct {
+			LastCompleteCommandEnd int64  `json:"last_complete_command_end"`
+			FileSize               int64  `json:"file_size"`
+			PartialCommandName     string `json:"partial_command_name"`
+		} `json:"truncated"`
+	} `json:"commands"`
 }
 
 type aofFixture struct {

@@ -97,8 +97,10 @@ type Command struct {
 	// skipped without being copied. The slices are valid until the next
 	// call to Next.
 	Args [][]byte
-	// Annotation holds a "#" line without its line ending, for annotations
-	// (then Argc is 0 and Name ""); nil for commands.
+	// Annotation holds a "#" line as it is in the file, line ending
+	// included, for annotations (then Argc is 0 and Name ""); nil for
+	// commands. A line longer than Redis's 1024-byte line buffer comes in
+	// pieces, as Redis reads it.
 	Annotation []byte
 }
 
@@ -353,9 +355,8 @@ func (r *Reader) readAnnotation() (*Command, bool) {
 	if !r.opts.Annotations {
 		return nil, false
 	}
-	text := bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
-	r.arena = append(r.arena[:0], text...)
-	r.cmd = Command{File: r.opts.Name, Offset: start, End: r.Offset(), Index: r.next, Time: r.time, Annotation: r.arena[:len(text):len(text)]}
+	r.arena = append(r.arena[:0], line...)
+	r.cmd = Command{File: r.opts.Name, Offset: start, End: r.Offset(), Index: r.next, Time: r.time, Annotation: r.arena[:len(line):len(line)]}
 	return &r.cmd, true
 }
 

@@ -168,7 +168,7 @@ func TestReaderAnnotations(t *testing.T) {
 			break
 		}
 		if c.Annotation != nil {
-			kinds = append(kinds, fmt.Sprintf("%s@%d", c.Annotation[:min(len(c.Annotation), 8)], c.Offset))
+			kinds = append(kinds, fmt.Sprintf("%s@%d", bytes.TrimSpace(c.Annotation[:min(len(c.Annotation), 8)]), c.Offset))
 		} else {
 			kinds = append(kinds, fmt.Sprintf("%s/%d", c.Name, c.Time))
 		}
