@@ -17,7 +17,8 @@ import (
 	"github.com/fnkit/fnkit/runtime"
 )
 
-// The differential harness: every case sends the same commands to fnkit's
+// The differential harness (see also the exceptions documented on the
+// cases themselves): every case sends the same commands to fnkit's
 // server and to a real redis-server 7.0.15 over raw RESP and compares the
 // replies byte for byte (RESP2, or RESP3 after HELLO 3). A case that cannot
 // match carries the reason in skip (a documented exception) or compares
@@ -151,6 +152,10 @@ func reset(t *testing.T, c *rawConn) {
 
 func runCases(t *testing.T, cases []dcase) {
 	srv, real := startPair(t)
+	runCasesOn(t, srv, real, cases)
+}
+
+func runCasesOn(t *testing.T, srv *runtime.Server, real *fixtures.Redis, cases []dcase) {
 	for _, tc := range cases {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {

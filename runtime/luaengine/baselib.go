@@ -240,6 +240,12 @@ func (e *Engine) basePairs(L *lua.LState) int {
 // string.
 func (e *Engine) basePCall(L *lua.LState) int {
 	checkAny(L, 1)
+	if f := L.Get(1); !callable(L, f) {
+		L.SetTop(0)
+		L.Push(lua.LFalse)
+		L.Push(lua.LString("attempt to call a " + luaType(f) + " value"))
+		return 2
+	}
 	e.enterC(L)
 	defer e.leaveC()
 	nargs := L.GetTop() - 1
@@ -259,6 +265,18 @@ func (e *Engine) basePCall(L *lua.LState) int {
 	}
 	L.Insert(lua.LTrue, 1)
 	return L.GetTop()
+}
+
+// callable reports whether v can be called: a function, or a value whose
+// metatable has __call.
+func callable(L *lua.LState, v lua.LValue) bool {
+	if v.Type() == lua.LTFunction {
+		return true
+	}
+	if mt, ok := L.GetMetatable(v).(*lua.LTable); ok {
+		return mt.RawGetString("__call") != lua.LNil
+	}
+	return false
 }
 
 // baseXPCall is Lua 5.1's xpcall (untouched by Redis).

@@ -51,12 +51,16 @@ func stringArray(L *lua.LState, items []string) *lua.LTable {
 // current line of the Lua function that raised (of its caller when a
 // builtin raised).
 func (e *Engine) errorHandler(L *lua.LState) int {
+	level := 1
+	if s, ok := L.Get(1).(lua.LString); ok && e.isDepthOverflow(L, string(s)) {
+		level = 2
+	}
 	obj := e.fixErrorObject(L, L.Get(1))
 	source, line, found := "", 0, false
-	if dbg, ok := L.GetStack(1); ok {
+	if dbg, ok := L.GetStack(level); ok {
 		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil {
 			if dbg.What == "G" {
-				if dbg2, ok := L.GetStack(2); ok {
+				if dbg2, ok := L.GetStack(level + 1); ok {
 					if _, err := L.GetInfo("Sl", dbg2, lua.LNil); err == nil {
 						dbg = dbg2
 					}

@@ -58,11 +58,6 @@ type Options struct {
 // proto-max-bulk-len), whatever MemoryLimit says.
 const MaxString = 512 << 20
 
-// callStackSize is the number of Lua call frames, set so that recursion
-// fails with "stack overflow" at the depth Redis's Lua reaches (16384
-// CallInfo entries).
-const callStackSize = 16384
-
 // Engine is the Lua engine. Create it with New; it implements
 // functions.Engine.
 type Engine struct {
@@ -117,7 +112,7 @@ func New(opts Options) *Engine {
 	}
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
-		CallStackSize:       callStackSize,
+		CallStackSize:       physicalStack,
 		MinimizeStackMemory: true,
 		RegistrySize:        1024,
 		RegistryGrowStep:    1024,
@@ -179,7 +174,7 @@ func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCau
 	e.ccalls = 0
 	e.pdepth = 0
 	e.mon.watch(c, deadline, cause, e.opts.MemoryLimit)
-	e.L.SetContext(ctx)
+	e.L.SetContext(threadContext(ctx, e.L))
 	return c
 }
 

@@ -2,6 +2,7 @@ package luaengine
 
 import (
 	"reflect"
+	"strings"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -150,5 +151,20 @@ func (e *Engine) fixErrorObject(L *lua.LState, obj lua.LValue) lua.LValue {
 	if s == "lua callstack overflow" {
 		return lua.LString(e.where(L, 1) + "stack overflow")
 	}
+	if e.isDepthOverflow(L, string(s)) {
+		// raised in the first instruction of the call that went too deep;
+		// Lua raises it in the caller
+		return lua.LString(e.where(L, 2) + "stack overflow")
+	}
 	return lua.LString(e.translateVMError(L, 1, string(s)))
+}
+
+// isDepthOverflow reports whether msg is the depth limit's error, raised
+// in the first instruction of the frame at level 1.
+func (e *Engine) isDepthOverflow(L *lua.LState, msg string) bool {
+	if msg != "stack overflow" && !strings.HasSuffix(msg, ": stack overflow") {
+		return false
+	}
+	f, ok := frameAt(L, 1)
+	return ok && f.pc == 0
 }

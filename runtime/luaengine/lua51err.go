@@ -222,6 +222,10 @@ func getobjname(fn *lua.LFunction, pc, reg int) (string, string) {
 	return "", ""
 }
 
+// vmMessageStarts are the first words of the gopher-lua VM messages
+// translateVMError knows.
+var vmMessageStarts = []string{"attempt to ", "cannot perform ", "for statement ", "__len undefined", "__unm undefined"}
+
 var (
 	reIndex   = regexp.MustCompile(`^attempt to index a non-table object\((\w+)\) with key '.*'$`)
 	reArith   = regexp.MustCompile(`^cannot perform (\w+) operation between (\w+) and (\w+)$`)
@@ -250,8 +254,14 @@ func strOrNum(v lua.LValue) bool {
 // messages come back unchanged.
 func (e *Engine) translateVMError(L *lua.LState, level int, msg string) string {
 	prefix, body := "", msg
-	if i := strings.Index(msg, ": "); i >= 0 && strings.Count(msg[:i], ":") == 1 {
-		prefix, body = msg[:i+2], msg[i+2:]
+	for _, start := range vmMessageStarts {
+		if strings.HasPrefix(msg, start) {
+			break
+		}
+		if i := strings.Index(msg, ": "+start); i >= 0 {
+			prefix, body = msg[:i+2], msg[i+2:]
+			break
+		}
 	}
 	switch body {
 	case "for statement init must be a number":
