@@ -136,12 +136,26 @@ func (c *Client) Do(argv []string) []byte {
 	c.buf.Reset()
 	c.k.srv.Dispatch(c.peer, argv)
 	c.w.Flush()
-	if strings.EqualFold(argv[0], "select") && len(c.buf.Bytes()) > 0 && c.buf.Bytes()[0] == '+' {
+	out := c.buf.Bytes()
+	if len(out) > 0 && out[0] == '-' {
+		if fixed, ok := fixErrors[string(out)]; ok {
+			return []byte(strings.Replace(fixed, "%s", strings.ToLower(argv[0]), 1))
+		}
+	}
+	if strings.EqualFold(argv[0], "select") && len(out) > 0 && out[0] == '+' {
 		if n, err := strconv.Atoi(argv[1]); err == nil {
 			c.db = n
 		}
 	}
-	return c.buf.Bytes()
+	return out
+}
+
+// fixErrors maps the few error replies where miniredis words an error
+// differently from Redis 7.0 to Redis's words (%s: the command, lower
+// case).
+var fixErrors = map[string]string{
+	"-ERR wrong number of arguments for XADD\r\n": "-ERR wrong number of arguments for '%s' command\r\n",
+	"-ERR wrong number of arguments for MSET\r\n": "-ERR wrong number of arguments for '%s' command\r\n",
 }
 
 // DBSize returns the number of keys in db.
