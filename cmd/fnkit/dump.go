@@ -60,7 +60,7 @@ func runDump(c *cli.Context) error {
 		return usagef(c, "--format %q: want raw, hex or base64", c.String("format"))
 	}
 	inputs := c.Args().Slice()
-	set, _, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify")}, inputs...)
+	set, _, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify"), Progress: true}, inputs...)
 	if err != nil {
 		return err
 	}

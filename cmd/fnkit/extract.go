@@ -45,7 +45,7 @@ func runExtract(c *cli.Context) error {
 		return usagef(c, "missing -o DIR")
 	}
 	in := c.Args().First()
-	src, err := source.Open(in, source.Options{NoVerify: c.Bool("no-verify")})
+	src, err := source.Open(in, source.Options{NoVerify: c.Bool("no-verify"), Progress: true})
 	if err != nil {
 		return err
 	}

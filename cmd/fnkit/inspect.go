@@ -74,7 +74,7 @@ func runInspect(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef(c, "inspect takes one PATH, got %d arguments", c.NArg())
 	}
-	src, err := source.Open(c.Args().First(), source.Options{NoVerify: c.Bool("no-verify"), Summary: true})
+	src, err := source.Open(c.Args().First(), source.Options{NoVerify: c.Bool("no-verify"), Summary: true, Progress: true})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/fnkit/fnkit/internal/atomicfile"
+	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/rdbfmt"
 	"github.com/fnkit/fnkit/source"
@@ -80,7 +81,7 @@ func runRestore(c *cli.Context) error {
 	if err := atomicfile.CheckNotInput(out, inputs...); err != nil {
 		return err
 	}
-	incoming, _, err := source.Merge(policy, source.Options{}, sources...)
+	incoming, _, err := source.Merge(policy, source.Options{Progress: true}, sources...)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,13 @@ func runRestore(c *cli.Context) error {
 			return err
 		}
 		defer in.Close()
-		res, inSummary, err = rewriteWithSummary(in, w, edit, rdbfmt.RewriteOptions{File: into, NoCompress: c.Bool("no-compress")})
+		var size int64
+		if st, err := in.Stat(); err == nil {
+			size = st.Size()
+		}
+		pr := progress.NewReader(in, size, "restore "+into, progress.Options{})
+		defer pr.Finish()
+		res, inSummary, err = rewriteWithSummary(pr, w, edit, rdbfmt.RewriteOptions{File: into, NoCompress: c.Bool("no-compress")})
 		return err
 	})
 	if err != nil {
@@ -182,7 +189,13 @@ func rewriteWithSummary(in io.Reader, out io.Writer, edit func(*library.Set) (*l
 // checksum) and checks that it holds exactly the libraries Rewrite wrote and
 // the input's keyspace.
 func verifyRestored(f *os.File, name string, res *rdbfmt.RewriteResult, inSummary *rdbfmt.Summary) error {
-	info, err := rdbfmt.ReadInfo(f, rdbfmt.InfoOptions{File: name, Summary: true})
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	pr := progress.NewReader(f, size, "verify "+name, progress.Options{})
+	defer pr.Finish()
+	info, err := rdbfmt.ReadInfo(pr, rdbfmt.InfoOptions{File: name, Summary: true})
 	if err != nil {
 		return err
 	}
