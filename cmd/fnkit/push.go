@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/remote"
+	"github.com/fnkit/fnkit/runtime"
 	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
 )
@@ -46,16 +48,55 @@ func pushCommand() *cli.Command {
 			&cli.IntFlag{Name: "payload-version", Usage: "RDB version of the payload (default: the lowest the targets write)"},
 			&cli.DurationFlag{Name: "replica-wait", Value: remote.DefaultTimeout, Usage: "how long replicas may take to catch up"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read RDB sources only as far as the libraries"},
+			&cli.BoolFlag{Name: "no-function-check", Usage: "do not load the libraries in fnkit's runtime first (function-name conflicts are then found by FUNCTION RESTORE itself, and rolled back)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the report as one JSON object"},
 		}, connFlags()...),
 		Action: runPush,
 	}
 }
 
-// pushFunctionNames, when set, gives the plan the names of the functions
-// each incoming library registers (the runtime loads them), so that
-// function-name conflicts are predicted before anything is restored.
-var pushFunctionNames func(*library.Set) (map[string][]string, error)
+// pushFunctionNames gives the plan the names of the functions each incoming
+// library registers, so that function-name conflicts are predicted before
+// anything is restored: the libraries are loaded, one by one, into fnkit's
+// runtime, which answers FUNCTION LOAD and FUNCTION LIST as Redis does. A
+// library Redis would refuse stops the push there, with Redis's words.
+func pushFunctionNames(set *library.Set) (map[string][]string, error) {
+	srv, err := runtime.New(runtime.Config{})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	for _, l := range set.Libraries() {
+		if v := srv.Do("FUNCTION", "LOAD", l.Code); v.IsError() {
+			return nil, fmt.Errorf("library %s (%s): %s", l.Name, l.Origin, v.Str)
+		}
+	}
+	list := srv.Do("FUNCTION", "LIST")
+	if list.IsError() {
+		return nil, errors.New(list.Str)
+	}
+	out := map[string][]string{}
+	for _, lib := range list.Elems {
+		var name string
+		var fns []string
+		for i := 0; i+1 < len(lib.Elems); i += 2 {
+			switch lib.Elems[i].Str {
+			case "library_name":
+				name = lib.Elems[i+1].Str
+			case "functions":
+				for _, f := range lib.Elems[i+1].Elems {
+					for j := 0; j+1 < len(f.Elems); j += 2 {
+						if f.Elems[j].Str == "name" {
+							fns = append(fns, f.Elems[j+1].Str)
+						}
+					}
+				}
+			}
+		}
+		out[name] = fns
+	}
+	return out, nil
+}
 
 // pushReport is the JSON document of "fnkit push --json": the remote report
 // and where the libraries came from.
@@ -107,11 +148,15 @@ func runPush(c *cli.Context) error {
 	for i, s := range srcs {
 		names[i] = s.Path
 	}
-	rep, pushErr := remote.Push(context.Background(), set, targets, remote.PushOptions{
+	po := remote.PushOptions{
 		Options: opts, Mode: mode, DryRun: c.Bool("dry-run"), Cluster: c.Bool("cluster"),
 		PayloadVersion: c.Int("payload-version"), FunctionNames: pushFunctionNames,
 		ReplicaWait: c.Duration("replica-wait"),
-	})
+	}
+	if c.Bool("no-function-check") {
+		po.FunctionNames = nil
+	}
+	rep, pushErr := remote.Push(context.Background(), set, targets, po)
 	if c.Bool("json") {
 		if err := writeRemoteJSON(c.App.Writer, pushReport{Sources: names, Report: rep}); err != nil {
 			return err

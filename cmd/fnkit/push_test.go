@@ -274,3 +274,53 @@ func freeTCPPort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// The plan loads the libraries in fnkit's runtime first: a function-name
+// clash with the server, or a library Redis would refuse, stops the push
+// before any node changes — in the real server's words.
+func TestPushCLIFunctionChecks(t *testing.T) {
+	s := startRemote(t, "")
+	s.loadFixtures(t, "ratelimit.lua")
+	dir := t.TempDir()
+	clash := "#!lua name=clash\nredis.register_function('RL_FIXED_WINDOW', function() return 1 end)\n"
+	broken := "#!lua name=broken\nredis.register_function('b', function() return 1 end\n"
+	clashFile := filepath.Join(dir, "clash.lua")
+	brokenFile := filepath.Join(dir, "broken.lua")
+	os.WriteFile(clashFile, []byte(clash), 0o644)
+	os.WriteFile(brokenFile, []byte(broken), 0o644)
+	before := s.dump(t)
+
+	oracle := s.do(t, "FUNCTION", "LOAD", clash)
+	if !oracle.IsError() {
+		t.Fatal("the server loaded the clashing library")
+	}
+	r := want(t, 1, "push", clashFile, "--to", s.url(), "--json")
+	p := parsePush(t, r.stdout)
+	if p.Phase != "plan" || p.Nodes[0].Error != oracle.Str {
+		t.Errorf("plan: phase %s, node error %q, server says %q", p.Phase, p.Nodes[0].Error, oracle.Str)
+	}
+	// Without the check, FUNCTION RESTORE finds it itself.
+	r = want(t, 1, "push", clashFile, "--to", s.url(), "--json", "--no-function-check")
+	p = parsePush(t, r.stdout)
+	if p.Phase != "restore" || p.Nodes[0].Error != "FUNCTION RESTORE: "+oracle.Str {
+		t.Errorf("restore: phase %s, node error %q", p.Phase, p.Nodes[0].Error)
+	}
+
+	oracle = s.do(t, "FUNCTION", "LOAD", broken)
+	if !oracle.IsError() {
+		t.Fatal("the server loaded the broken library")
+	}
+	r = want(t, 1, "push", brokenFile, "--to", s.url())
+	// The Lua parser's own message is the runtime's business (gopher-lua
+	// words it differently from Lua 5.1); the error up to it is Redis's.
+	prefix, _, _ := strings.Cut(oracle.Str, "user_function:")
+	if !hasErrorLine(r.stderr, "library broken ("+brokenFile+"): "+prefix+"user_function:3:") {
+		t.Errorf("stderr %q, server says %q", r.stderr, oracle.Str)
+	}
+	if !strings.Contains(r.stderr, oracle.Str) {
+		t.Logf("runtime and server word the Lua error differently:\n  fnkit:  %s  server: %s", r.stderr, oracle.Str)
+	}
+	if s.dump(t) != before {
+		t.Fatal("a refused push changed the server")
+	}
+}
