@@ -73,7 +73,7 @@ func loadInServerCut(t testing.TB, dir, appendFileName string, allowCut bool) (l
 		t.Fatalf("the real server did not load %s: %v", dir, err)
 	}
 	defer r.Stop()
-	if log := r.Log(); !allowCut && strings.Contains(log, "Truncating the AOF") || strings.Contains(log, "Revert incomplete MULTI") {
+	if log := r.Log(); !allowCut && (strings.Contains(log, "Truncating the AOF") || strings.Contains(log, "Revert incomplete MULTI")) {
 		t.Fatalf("the real server had to cut %s:\n%s", dir, log)
 	}
 	return serverState(t, r)
