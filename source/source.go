@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/fnkit/fnkit/aof"
 	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
@@ -64,6 +65,12 @@ type Options struct {
 	// progress.Threshold (64 MiB) or more is read, when standard error is
 	// a terminal (internal/progress).
 	Progress bool
+	// AOFStop is where an AOF's replay stops (see aof.StopAtCommand and
+	// aof.StopAtTime); the zero value replays everything (aof.go).
+	AOFStop aof.Stop
+	// AOFValidate, when set, checks every library change of an AOF's
+	// replay (aof.Validator: the Lua runtime's checks).
+	AOFValidate aof.Validator
 }
 
 // Source is one opened input.
@@ -85,6 +92,8 @@ type Source struct {
 	// Server holds what a live server said when Kind is KindServer (Dump
 	// then describes its FUNCTION DUMP payload).
 	Server *ServerInfo
+	// AOF holds the files and the replay when Kind is KindAOF (aof.go).
+	AOF *AOFInfo
 }
 
 // DumpInfo describes a FUNCTION DUMP payload.
@@ -116,9 +125,11 @@ func Open(path string, opts Options) (*Source, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		// An AOF directory (appendonlydir/ with a manifest) will be
-		// recognised here.
-		return nil, fmt.Errorf("%s: %w: a directory (want an RDB file, a FUNCTION DUMP payload or a .lua file)", path, ErrUnknownFormat)
+		// An AOF directory (appendonlydir/ with a manifest).
+		if _, err := aof.Open(path); err != nil {
+			return nil, fmt.Errorf("%s: %w: a directory that is not an AOF directory (%v)", path, ErrUnknownFormat, err)
+		}
+		return openAOF(path, opts)
 	}
 	head := make([]byte, 9)
 	n, err := io.ReadFull(f, head)
@@ -137,6 +148,9 @@ func Open(path string, opts Options) (*Source, error) {
 		in = pr
 	}
 	switch kind := detect(path, head); kind {
+	case KindAOF:
+		f.Close()
+		return openAOF(path, opts)
 	case KindRDB:
 		src.Kind = KindRDB
 		err = src.readRDB(in, opts)
@@ -166,6 +180,8 @@ func Open(path string, opts Options) (*Source, error) {
 // get their case here.
 func detect(path string, head []byte) Kind {
 	switch {
+	case !strings.EqualFold(filepath.Ext(path), ".lua") && detectAOF(path, head):
+		return KindAOF
 	case bytes.HasPrefix(head, []byte("REDIS")) || bytes.HasPrefix(head, []byte("VALKEY")):
 		return KindRDB
 	case strings.EqualFold(filepath.Ext(path), ".lua") || bytes.HasPrefix(head, []byte("#!")):
