@@ -262,9 +262,12 @@ func classify(addr, op string, err error, timeout time.Duration, isTLS bool) err
 		e.Kind = ErrUnreachable
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF):
 		e.Kind = ErrUnreachable
-		if isTLS {
+		switch {
+		case op != "connect":
+			e.Err = fmt.Errorf("connection closed: %v (did the server go away?)", err)
+		case isTLS:
 			e.Err = fmt.Errorf("connection closed: %v (a TLS client certificate required by the server? see --tls-cert)", err)
-		} else {
+		default:
 			e.Err = fmt.Errorf("connection closed: %v (a TLS port? use rediss://)", err)
 		}
 	default:

@@ -413,6 +413,23 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 				n.Result = ResultRolledBack
 			}
 		}
+		// Replicas of a rolled-back primary replicated the restore and the
+		// rollback: check that they are back where they were.
+		wait := opts.ReplicaWait
+		if wait <= 0 {
+			wait = 10 * time.Second
+		}
+		for _, n := range rep.Nodes {
+			p := primaries[n.Primary]
+			if n.Target || p == nil || p.Result != ResultRolledBack || n.node == nil {
+				continue
+			}
+			if _, err := waitFor(ctx, n.node, p.before.Libraries, wait); err != nil {
+				n.Result, n.Error = ResultReplicaBehind, errText(err)
+			} else {
+				n.Result = ResultRolledBack
+			}
+		}
 		for _, n := range rep.Nodes {
 			if n.Result == "" {
 				n.Result = ResultUntouched
