@@ -587,7 +587,10 @@ func chunkID(source string) string {
 		}
 		return s
 	}
-	// [string "..."]
+	// [string "..."], cut (as C's string functions do) at a NUL
+	if i := strings.IndexByte(source, 0); i >= 0 {
+		source = source[:i]
+	}
 	l := strings.IndexAny(source, "\n\r")
 	avail := idsize - len(` [string "..."] `) - 1
 	s := source

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -102,6 +103,7 @@ func (m *monitor) loop() {
 	}
 	var gen uint64
 	var baseLive, baseObjects int64
+	var gcRunning atomic.Bool
 	var lastGC time.Time
 	for {
 		m.mu.Lock()
@@ -124,16 +126,23 @@ func (m *monitor) loop() {
 		}
 		if limit > 0 {
 			live, objects := read()
-			if live-baseLive > limit {
+			switch {
+			case live-baseLive > limit:
+				// alive after a collection: over the limit
 				c.cancel(functions.ErrMemoryLimit)
-			} else if objects-baseObjects > limit && time.Since(lastGC) > 50*time.Millisecond {
-				// much allocated since the call began: find out how much of
-				// it is alive
+			case objects-baseObjects > 2*limit:
+				// allocated and not yet collected, far over the limit:
+				// stop now rather than wait for a collection
+				c.cancel(functions.ErrMemoryLimit)
+			case objects-baseObjects > limit && !gcRunning.Load() && time.Since(lastGC) > 20*time.Millisecond:
+				// over the limit unless much of it is garbage: collect in
+				// the background; live is checked on the next ticks
 				lastGC = time.Now()
-				runtime.GC()
-				if live, _ := read(); live-baseLive > limit {
-					c.cancel(functions.ErrMemoryLimit)
-				}
+				gcRunning.Store(true)
+				go func() {
+					runtime.GC()
+					gcRunning.Store(false)
+				}()
 			}
 		}
 		select {

@@ -50,7 +50,7 @@ func (e *Engine) resumeThread(L *lua.LState, th *lua.LState) int {
 		return 2
 	}
 	if e.cur != nil {
-		th.SetContext(threadContext(e.cur.ctx, th))
+		th.SetContext(threadContext(e.cur, th))
 	}
 	e.enterC(L)
 	defer e.leaveC()

@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/fnkit/fnkit/runtime/functions"
 )
 
 // Call depth, as Lua 5.1 limits it.
@@ -75,17 +77,45 @@ func callDepth(L *lua.LState) int {
 }
 
 // depthCtx is the context a thread runs under: the call's context, plus
-// Lua's depth limit.
+// Lua's depth limit, plus Redis's timing of FUNCTION KILL.
+//
+// gopher-lua calls Done once before every instruction, so depthCtx also
+// counts instructions. Redis notices a kill in a count hook that runs
+// every 100000 instructions, and from then on at every line: the error
+// message names the line of the instruction where that happened. A kill
+// is therefore reported when the count reaches a multiple of 100000 (at
+// the same instruction as in Redis for the same code), and at once after
+// that. The load timeout and fnkit's own limits stop at once.
 type depthCtx struct {
 	context.Context
-	L *lua.LState
+	L     *lua.LState
+	call  *activeCall
+	count uint64
 }
 
+var neverChan = make(chan struct{})
+
+// killCheckEvery is the count of Redis's script hook.
+const killCheckEvery = 100000
+
 func (c *depthCtx) Done() <-chan struct{} {
+	c.count++
 	if callDepth(c.L) > maxCallDepth {
 		return closedChan
 	}
-	return c.Context.Done()
+	d := c.Context.Done()
+	if c.call == nil || c.call.killSeen {
+		return d
+	}
+	select {
+	case <-d:
+		if context.Cause(c.Context) == functions.ErrKilled && c.count%killCheckEvery != 0 {
+			return neverChan
+		}
+		c.call.killSeen = true
+	default:
+	}
+	return d
 }
 
 func (c *depthCtx) Err() error {
@@ -95,11 +125,10 @@ func (c *depthCtx) Err() error {
 	return c.Context.Err()
 }
 
-// threadContext returns the context to set on thread L for a call running
-// under ctx.
-func threadContext(ctx context.Context, L *lua.LState) context.Context {
+// threadContext returns the context to set on thread L for call.
+func threadContext(call *activeCall, L *lua.LState) context.Context {
 	if !depthActive {
-		return ctx
+		return call.ctx
 	}
-	return &depthCtx{Context: ctx, L: L}
+	return &depthCtx{Context: call.ctx, L: L, call: call}
 }

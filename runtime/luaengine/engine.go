@@ -101,6 +101,8 @@ type activeCall struct {
 	fn     *functions.Function // while calling
 	run    *functions.Run
 	resp3  bool
+	// killSeen is set once a kill has been reported (see depthCtx)
+	killSeen bool
 }
 
 var _ functions.Engine = (*Engine)(nil)
@@ -174,7 +176,7 @@ func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCau
 	e.ccalls = 0
 	e.pdepth = 0
 	e.mon.watch(c, deadline, cause, e.opts.MemoryLimit)
-	e.L.SetContext(threadContext(ctx, e.L))
+	e.L.SetContext(threadContext(c, e.L))
 	return c
 }
 
