@@ -438,9 +438,13 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 				n.Libraries = n.currentNames()
 			}
 		}
-		msg := fmt.Sprintf("FUNCTION RESTORE failed on %s", restoreErr)
-		if len(restored) > 0 {
-			msg += fmt.Sprintf("; rolled back %d node(s) already restored", len(restored))
+		msg := restoreErr.Error()
+		switch len(restored) {
+		case 0:
+		case 1:
+			msg += "; rolled back the node already restored"
+		default:
+			msg += fmt.Sprintf("; rolled back the %d nodes already restored", len(restored))
 		}
 		if countResult(rep, ResultRollbackFail) > 0 {
 			msg += fmt.Sprintf("; ROLLBACK FAILED on %d node(s) — check them by hand", countResult(rep, ResultRollbackFail))
