@@ -1,0 +1,229 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hdt3213/rdb/core"
+	"github.com/hdt3213/rdb/model"
+)
+
+// RDBLoadStats says what LoadRDB loaded.
+type RDBLoadStats struct {
+	// Keys is the number of keys loaded, per database.
+	Keys map[int]int
+	// Expired counts keys skipped because their TTL had passed.
+	Expired int
+	// Functions holds the library code of the RDB's function records (not
+	// loaded: pass them to LoadLibraries, e.g. through package source).
+	Functions []string
+	// Skipped lists what could not be loaded (module types, stream
+	// pending entries), one line each.
+	Skipped []string
+}
+
+// LoadRDB adds the keyspace of an RDB file (every database, strings,
+// lists, sets, sorted sets, hashes, streams with their consumer groups,
+// and TTLs) to the server's keyspace, through github.com/hdt3213/rdb.
+// Keys already present are replaced. name is used in errors.
+func (s *Server) LoadRDB(r io.Reader, name string) (*RDBLoadStats, error) {
+	s.sem <- struct{}{}
+	defer func() { <-s.sem }()
+	st := &RDBLoadStats{Keys: map[int]int{}}
+	c := s.newClient(nil)
+	c.authed = true
+	var loadErr error
+	do := func(argv ...string) bool {
+		out := c.ks.Do(argv)
+		if len(out) > 0 && out[0] == '-' {
+			loadErr = fmt.Errorf("%s: loading key %q: %s: %s", name, argv[1], strings.ToUpper(argv[0]), strings.TrimSpace(string(out[1:])))
+			return false
+		}
+		return true
+	}
+	now := time.Now()
+	last := ""
+	err := core.NewDecoder(r).Parse(func(o model.RedisObject) bool {
+		last = fmt.Sprintf("db %d key %q", o.GetDBIndex(), o.GetKey())
+		if f, ok := o.(*model.FunctionsObject); ok {
+			st.Functions = append(st.Functions, f.FunctionsLua)
+			return true
+		}
+		switch o.(type) {
+		case *model.AuxObject, *model.DBSizeObject:
+			return true
+		}
+		if exp := o.GetExpiration(); exp != nil && !exp.After(now) {
+			st.Expired++
+			return true
+		}
+		db := o.GetDBIndex()
+		if db < 0 || db >= s.ks.Databases() {
+			loadErr = fmt.Errorf("%s: key %q is in database %d, the server has %d", name, o.GetKey(), db, s.ks.Databases())
+			return false
+		}
+		c.ks.Select(db)
+		key := o.GetKey()
+		c.ks.Do([]string{"DEL", key})
+		ok := true
+		switch x := o.(type) {
+		case *model.StringObject:
+			ok = do("SET", key, string(x.Value))
+		case *model.ListObject:
+			ok = batch(do, []string{"RPUSH", key}, bytesToStrings(x.Values), 1)
+		case *model.SetObject:
+			ok = batch(do, []string{"SADD", key}, bytesToStrings(x.Members), 1)
+		case *model.HashObject:
+			fields := make([]string, 0, len(x.Hash))
+			for f := range x.Hash {
+				fields = append(fields, f)
+			}
+			sort.Strings(fields)
+			var fv []string
+			for _, f := range fields {
+				fv = append(fv, f, string(x.Hash[f]))
+			}
+			ok = batch(do, []string{"HSET", key}, fv, 2)
+			if ok && len(x.FieldExpirations) > 0 {
+				st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: hash field expirations", db, key))
+			}
+		case *model.ZSetObject:
+			var sm []string
+			for _, e := range x.Entries {
+				sm = append(sm, formatScore(e.Score), e.Member)
+			}
+			ok = batch(do, []string{"ZADD", key}, sm, 2)
+		case *model.StreamObject:
+			ok = loadStream(do, key, x, st, db)
+		default:
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: type %s", db, key, o.GetType()))
+			return true
+		}
+		if !ok {
+			return false
+		}
+		if exp := o.GetExpiration(); exp != nil {
+			if !do("PEXPIREAT", key, strconv.FormatInt(exp.UnixMilli(), 10)) {
+				return false
+			}
+		}
+		st.Keys[db]++
+		return true
+	})
+	if loadErr != nil {
+		return st, loadErr
+	}
+	if err != nil {
+		where := "before the first key"
+		if last != "" {
+			where = "after " + last
+		}
+		return st, fmt.Errorf("%s: the RDB reader (github.com/hdt3213/rdb v1.3.2) failed %s: %w", name, where, err)
+	}
+	return st, nil
+}
+
+func bytesToStrings(b [][]byte) []string {
+	out := make([]string, len(b))
+	for i, v := range b {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// batch sends cmd with items appended, a few thousand at a time, keeping
+// groups of size group together.
+func batch(do func(...string) bool, cmd []string, items []string, group int) bool {
+	const max = 4096
+	for len(items) > 0 {
+		n := len(items)
+		if n > max {
+			n = max - max%group
+		}
+		argv := append(append([]string{}, cmd...), items[:n]...)
+		if !do(argv...) {
+			return false
+		}
+		items = items[n:]
+	}
+	return true
+}
+
+// formatScore writes a score so that ZADD reads back the same double.
+func formatScore(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "+inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func streamID(id *model.StreamId) string {
+	if id == nil {
+		return "0-0"
+	}
+	return strconv.FormatUint(id.Ms, 10) + "-" + strconv.FormatUint(id.Sequence, 10)
+}
+
+func loadStream(do func(...string) bool, key string, x *model.StreamObject, st *RDBLoadStats, db int) bool {
+	added := 0
+	for _, e := range x.Entries {
+		for _, m := range e.Msgs {
+			if m.Deleted {
+				continue
+			}
+			argv := []string{"XADD", key, streamID(m.Id)}
+			fields := make([]string, 0, len(m.Fields))
+			// keep the entry's field order when it is the master entry's
+			seen := map[string]bool{}
+			for _, f := range e.Fields {
+				if v, ok := m.Fields[f]; ok && !seen[f] {
+					argv = append(argv, f, v)
+					seen[f] = true
+				}
+			}
+			for f := range m.Fields {
+				if !seen[f] {
+					fields = append(fields, f)
+				}
+			}
+			sort.Strings(fields)
+			for _, f := range fields {
+				argv = append(argv, f, m.Fields[f])
+			}
+			if len(argv) == 3 {
+				argv = append(argv, "", "")
+			}
+			if !do(argv...) {
+				return false
+			}
+			added++
+		}
+	}
+	if added == 0 {
+		// an empty stream: create it with its last ID
+		id := streamID(x.LastId)
+		if id == "0-0" {
+			id = "0-1"
+		}
+		if !do("XADD", key, id, "x", "x") || !do("XDEL", key, id) {
+			return false
+		}
+	}
+	for _, g := range x.Groups {
+		if !do("XGROUP", "CREATE", key, g.Name, streamID(g.LastId)) {
+			return false
+		}
+		if len(g.Pending) > 0 || len(g.Consumers) > 0 {
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q group %q: %d pending entries and %d consumers not restored", db, key, g.Name, len(g.Pending), len(g.Consumers)))
+		}
+	}
+	return true
+}
