@@ -27,6 +27,9 @@ func commands() []*cli.Command {
 		pullCommand(),
 		pushCommand(),
 		restoreCommand(),
+		mergeCommand(),
+		diffCommand(),
+		completionCommand(),
 	}
 }
 
@@ -38,6 +41,26 @@ type usageError struct {
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
+
+// exitError ends fnkit with its own exit status, for commands whose statuses
+// mean something else than 0/1/2 (diff: 0 same, 1 different, 2 trouble). A
+// nil err prints nothing.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitWith returns an error that makes fnkit exit with code, printing err
+// when it is not nil.
+func exitWith(code int, err error) error { return &exitError{code: code, err: err} }
 
 // usagef returns a usage error of the command that c runs.
 func usagef(c *cli.Context, format string, args ...any) error {
@@ -96,6 +119,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "fnkit: %v\n", ee.err)
+		}
+		return ee.code
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "fnkit: %v\n", err)
@@ -130,7 +160,7 @@ func reorderArgs(cmds []*cli.Command, args []string) []string {
 			break
 		}
 	}
-	if cmd == nil {
+	if cmd == nil || cmd.SkipFlagParsing {
 		return args
 	}
 	takesValue := map[string]bool{}

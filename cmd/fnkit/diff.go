@@ -1,0 +1,236 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/source"
+	"github.com/urfave/cli/v2"
+)
+
+func diffCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "diff",
+		Usage:     "compare the libraries of two sources (RDB, AOF, payload, .lua, live server); exit 1 when they differ",
+		ArgsUsage: "A B",
+		UsageText: "fnkit diff A B [--json] [--unified N] [--new-file] [--quiet] [--no-verify]",
+		Description: "A and B are anything fnkit reads: RDB files, FUNCTION DUMP payloads, .lua files and live\n" +
+			"servers (redis://[user:password@]host:port[/db], rediss://…). Libraries are compared by name\n" +
+			"and code: each is added (only in B), removed (only in A), changed or the same; changed\n" +
+			"libraries get a unified diff of their code with headers a/<library>.lua and b/<library>.lua,\n" +
+			"so the patch applies to directories written by fnkit extract (patch -p1). --new-file also\n" +
+			"shows the code of added and removed libraries. --json prints one JSON object instead.\n\n" +
+			"Exit status, as diff(1): 0 when A and B hold the same libraries, 1 when they differ,\n" +
+			"2 on a usage error or when a source cannot be read.\n\n" +
+			"Example:\n" +
+			"   $ fnkit diff fixtures/redis-7.0.15/rdb-functions-only.rdb redis://127.0.0.1:6379\n" +
+			"   A fixtures/redis-7.0.15/rdb-functions-only.rdb (rdb, RDB version 10): 8 libraries\n" +
+			"   B redis://127.0.0.1:6379 (server, redis 7.0.15): 8 libraries\n" +
+			"     LIBRARY      CHANGE   A             B\n" +
+			"     ...\n" +
+			"     ratelimit    changed  7b045261e59e  2de235ce7f69\n" +
+			"   ...",
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of text"},
+			&cli.IntFlag{Name: "unified", Aliases: []string{"U"}, Value: 3, Usage: "lines of context in the code diffs"},
+			&cli.BoolFlag{Name: "new-file", Aliases: []string{"N"}, Usage: "show the code of added and removed libraries as whole-file diffs"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit status says whether A and B differ"},
+			&cli.BoolFlag{Name: "no-verify", Usage: "read RDB sources only as far as the libraries"},
+		}, connFlags()...),
+		Action: runDiff,
+	}
+}
+
+// diffReport is the JSON document of "fnkit diff --json".
+type diffReport struct {
+	A     diffSide `json:"a"`
+	B     diffSide `json:"b"`
+	Equal bool     `json:"equal"`
+	// Added, Removed, Changed and Same list library names.
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+	Changed []string `json:"changed"`
+	Same    []string `json:"same"`
+	// Libraries has one entry per library of A or B, by name.
+	Libraries []diffLibrary `json:"libraries"`
+}
+
+// diffSide describes one of the two sources.
+type diffSide struct {
+	Source     string `json:"source"`
+	Format     string `json:"format"`
+	RDBVersion int    `json:"rdb_version,omitempty"`
+	Server     string `json:"server,omitempty"`
+	Libraries  int    `json:"libraries"`
+}
+
+// diffLibrary is one library in the comparison.
+type diffLibrary struct {
+	Name   string      `json:"name"`
+	Status string      `json:"status"` // added, removed, changed or same
+	A      *diffLibRef `json:"a"`
+	B      *diffLibRef `json:"b"`
+	// Unified is the unified diff of the code: for changed libraries, and
+	// for added and removed ones with --new-file.
+	Unified string `json:"unified,omitempty"`
+}
+
+// diffLibRef identifies one copy of a library.
+type diffLibRef struct {
+	SHA1   string `json:"sha1"`
+	Size   int    `json:"size"`
+	Origin string `json:"origin"`
+}
+
+func libRef(l *library.Library) *diffLibRef {
+	if l == nil {
+		return nil
+	}
+	return &diffLibRef{SHA1: l.SHA1(), Size: l.Size(), Origin: l.Origin.String()}
+}
+
+func runDiff(c *cli.Context) error {
+	if c.NArg() != 2 {
+		return usagef(c, "diff takes two sources A and B, got %d arguments", c.NArg())
+	}
+	ctxLines := c.Int("unified")
+	if ctxLines < 0 {
+		return usagef(c, "--unified %d: want 0 or more lines of context", ctxLines)
+	}
+	remoteOpts, err := connOptions(c)
+	if err != nil {
+		return err
+	}
+	opts := source.Options{NoVerify: c.Bool("no-verify"), Remote: remoteOpts, Progress: true}
+	var sides [2]*source.Source
+	for i, p := range c.Args().Slice() {
+		s, err := source.Open(p, opts)
+		if err != nil {
+			return exitWith(exitUsage, err)
+		}
+		sides[i] = s
+	}
+	rep := buildDiff(sides[0], sides[1], ctxLines, c.Bool("new-file"))
+	switch {
+	case c.Bool("quiet"):
+	case c.Bool("json"):
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return exitWith(exitUsage, err)
+		}
+	default:
+		printDiff(c.App.Writer, rep)
+	}
+	if !rep.Equal {
+		return exitWith(exitFailure, nil)
+	}
+	return nil
+}
+
+func describeSide(s *source.Source) diffSide {
+	d := diffSide{Source: s.Path, Format: string(s.Kind), Libraries: s.Libraries.Len()}
+	switch {
+	case s.RDB != nil:
+		d.RDBVersion = s.RDB.Version
+	case s.Server != nil:
+		d.Server = strings.TrimSpace(s.Server.Info.Product + " " + s.Server.Info.Version)
+	case s.Dump != nil:
+		d.RDBVersion = s.Dump.Version
+	}
+	return d
+}
+
+// buildDiff compares the libraries of a and b.
+func buildDiff(a, b *source.Source, ctxLines int, newFile bool) *diffReport {
+	d := library.Compare(a.Libraries, b.Libraries)
+	rep := &diffReport{
+		A: describeSide(a), B: describeSide(b), Equal: d.Empty(),
+		Added: []string{}, Removed: []string{}, Changed: []string{}, Same: d.Same,
+	}
+	if rep.Same == nil {
+		rep.Same = []string{}
+	}
+	byName := map[string]diffLibrary{}
+	for _, l := range d.Added {
+		rep.Added = append(rep.Added, l.Name)
+		e := diffLibrary{Name: l.Name, Status: "added", B: libRef(l)}
+		if newFile {
+			e.Unified = library.UnifiedDiff("/dev/null", "b/"+l.Name+".lua\t"+l.Origin.String(), "", l.Code, ctxLines)
+		}
+		byName[l.Name] = e
+	}
+	for _, l := range d.Removed {
+		rep.Removed = append(rep.Removed, l.Name)
+		e := diffLibrary{Name: l.Name, Status: "removed", A: libRef(l)}
+		if newFile {
+			e.Unified = library.UnifiedDiff("a/"+l.Name+".lua\t"+l.Origin.String(), "/dev/null", l.Code, "", ctxLines)
+		}
+		byName[l.Name] = e
+	}
+	for _, ch := range d.Changed {
+		rep.Changed = append(rep.Changed, ch.Name)
+		byName[ch.Name] = diffLibrary{
+			Name: ch.Name, Status: "changed", A: libRef(ch.Old), B: libRef(ch.New),
+			Unified: library.UnifiedDiff("a/"+ch.Name+".lua\t"+ch.Old.Origin.String(), "b/"+ch.Name+".lua\t"+ch.New.Origin.String(), ch.Old.Code, ch.New.Code, ctxLines),
+		}
+	}
+	for _, n := range d.Same {
+		la, _ := a.Libraries.Get(n)
+		lb, _ := b.Libraries.Get(n)
+		byName[n] = diffLibrary{Name: n, Status: "same", A: libRef(la), B: libRef(lb)}
+	}
+	names := append(append([]string{}, a.Libraries.Names()...), rep.Added...)
+	sort.Strings(names)
+	for _, n := range names {
+		rep.Libraries = append(rep.Libraries, byName[n])
+	}
+	if rep.Libraries == nil {
+		rep.Libraries = []diffLibrary{}
+	}
+	return rep
+}
+
+func printDiff(w io.Writer, rep *diffReport) {
+	side := func(s diffSide) string {
+		what := s.Format
+		switch {
+		case s.Server != "":
+			what += ", " + s.Server
+		case s.RDBVersion != 0:
+			what += fmt.Sprintf(", RDB version %d", s.RDBVersion)
+		}
+		return fmt.Sprintf("%s (%s): %s", s.Source, what, plural(s.Libraries, "library", "libraries"))
+	}
+	fmt.Fprintf(w, "A %s\nB %s\n", side(rep.A), side(rep.B))
+	if len(rep.Libraries) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  LIBRARY\tCHANGE\tA\tB")
+		short := func(r *diffLibRef) string {
+			if r == nil {
+				return "-"
+			}
+			return r.SHA1[:12]
+		}
+		for _, l := range rep.Libraries {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", l.Name, l.Status, short(l.A), short(l.B))
+		}
+		tw.Flush()
+	}
+	if rep.Equal {
+		fmt.Fprintln(w, "same libraries, same code")
+		return
+	}
+	fmt.Fprintf(w, "%d added, %d removed, %d changed, %d same\n", len(rep.Added), len(rep.Removed), len(rep.Changed), len(rep.Same))
+	for _, l := range rep.Libraries {
+		if l.Unified != "" {
+			fmt.Fprintln(w)
+			io.WriteString(w, l.Unified)
+		}
+	}
+}
