@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unsafe"
 
 	"github.com/fnkit/fnkit/library"
 )
@@ -20,6 +22,20 @@ const (
 	readMin = 16 << 10
 	readMax = 1 << 20
 )
+
+// MaxStringLen is the largest string the Reader assembles in memory: an
+// AUX field or the code of a library (keys have MaxKeyLen; values are never
+// assembled). Redis sets no such limit below its 512 MB bulk length, but no
+// real library comes near it, and the limit keeps a corrupt length from
+// making the reader hold a large part of the input.
+const MaxStringLen = 32 << 20
+
+// lzfLengthsOK reports whether clen compressed bytes can decompress to
+// ulen: LZF expands at most 264 bytes per 2 input bytes and stores
+// incompressible data with one control byte per 32 literals.
+func lzfLengthsOK(clen, ulen uint64) bool {
+	return clen <= ulen+ulen/32+1 && ulen/lzfMaxRatio <= clen
+}
 
 // ReaderOptions configure a Reader.
 type ReaderOptions struct {
@@ -186,6 +202,8 @@ func (r *Reader) fill(need int) error {
 		return nil
 	}
 	r.flush()
+	// Grow (below) only while the input keeps filling the buffer.
+	streaming := r.end == len(r.buf) && r.srcErr == nil
 	// Move the unconsumed bytes to the front.
 	if r.pos > 0 {
 		n := copy(r.buf, r.buf[r.pos:r.end])
@@ -193,12 +211,15 @@ func (r *Reader) fill(need int) error {
 		r.end, r.pos, r.flushed = n, 0, 0
 	}
 	// Grow: double up to readMax, and at least to need.
-	size := len(r.buf) * 2
+	size := len(r.buf)
+	if streaming {
+		size *= 2
+	}
 	if size < readMin {
 		size = readMin
 	}
 	if size > readMax {
-		size = readMax
+		size = max(len(r.buf), readMax)
 	}
 	if size < need {
 		size = need
@@ -235,6 +256,12 @@ func (r *Reader) skipSlow(n uint64) error {
 	r.flush()
 	r.base += int64(r.end)
 	r.pos, r.end, r.flushed = 0, 0, 0
+	if r.srcErr != nil {
+		if r.srcErr == io.EOF {
+			return errShort
+		}
+		return r.srcErr
+	}
 	if len(r.buf) < readMax {
 		r.buf = make([]byte, readMax)
 	}
@@ -436,6 +463,9 @@ func (r *Reader) readString(dst []byte) (s []byte, enc StringEncoding, err error
 		return nil, 0, err
 	}
 	if !special {
+		if n > MaxStringLen {
+			return nil, 0, errTooLong(n)
+		}
 		s, err = r.bytesN(n)
 		return s, EncodingRaw, err
 	}
@@ -470,12 +500,15 @@ func (r *Reader) readString(dst []byte) (s []byte, enc StringEncoding, err error
 		if err != nil {
 			return nil, 0, err
 		}
+		if !lzfLengthsOK(clen, ulen) {
+			return nil, 0, fmt.Errorf("%w: %v: %d bytes cannot expand to %d", ErrCorrupt, errLZF, clen, ulen)
+		}
+		if ulen > MaxStringLen {
+			return nil, 0, errTooLong(ulen)
+		}
 		comp, err := r.bytesN(clen)
 		if err != nil {
 			return nil, 0, err
-		}
-		if ulen > clen*lzfMaxRatio || ulen > 1<<40 {
-			return nil, 0, fmt.Errorf("%w: %v: %d bytes cannot expand to %d", ErrCorrupt, errLZF, clen, ulen)
 		}
 		if uint64(cap(dst)) < ulen {
 			dst = make([]byte, ulen)
@@ -489,6 +522,13 @@ func (r *Reader) readString(dst []byte) (s []byte, enc StringEncoding, err error
 	return nil, 0, errBadStringEnc(n)
 }
 
+// errTooLong is a string longer than MaxStringLen.
+type errTooLong uint64
+
+func (e errTooLong) Error() string {
+	return fmt.Sprintf("a string of %d bytes, more than fnkit reads (%d)", uint64(e), MaxStringLen)
+}
+
 func appendInt(dst []byte, v int64) []byte {
 	return fmt.Appendf(dst, "%d", v)
 }
@@ -497,8 +537,12 @@ func appendInt(dst []byte, v int64) []byte {
 func (r *Reader) readHeader() error {
 	if err := r.fill(9); err != nil {
 		if err == errShort {
-			if r.end-r.pos >= 5 && string(r.buf[r.pos:r.pos+5]) == "REDIS" ||
-				r.end-r.pos >= 6 && string(r.buf[r.pos:r.pos+6]) == "VALKEY" {
+			got := string(r.buf[r.pos:r.end])
+			if got == "" {
+				return r.fail(0, ErrNotRDB, "RDB signature: the input is empty")
+			}
+			if strings.HasPrefix(got, "REDIS") || strings.HasPrefix(got, "VALKEY") ||
+				strings.HasPrefix("REDIS", got) || strings.HasPrefix("VALKEY", got) {
 				return r.fail(r.base+int64(r.end), ErrTruncated, "RDB header (9 bytes)")
 			}
 			return r.fail(0, ErrNotRDB, "RDB signature: Wrong signature trying to load DB from file (%d bytes)", r.end)
@@ -600,6 +644,8 @@ func (r *Reader) ioFail(err error, recOff int64, what string, args ...any) error
 	}
 	what = fmt.Sprintf(what, args...)
 	switch e := err.(type) {
+	case errTooLong:
+		return r.fail(r.Offset(), ErrCorrupt, "%s: %v", what, e)
 	case errBadLen:
 		return r.fail(r.Offset(), ErrCorrupt, "%s: %v", what, e)
 	case errBadStringEnc:
@@ -716,6 +762,11 @@ func (r *Reader) record(rec *Record, t byte, off int64) error {
 	case OpEOF:
 		rec.Kind = KindEOF
 		return r.readEOF(rec, off)
+	case 242, OpSlotImport:
+		if r.magic == "VALKEY" {
+			return r.fail(off, ErrUnsupportedVersion, "Valkey RDB version %d opcode %d: this record's layout is not supported", r.version, t)
+		}
+		return r.fail(off, ErrCorrupt, "Unknown RDB encoding type %d", t)
 	default:
 		rec.Kind = KindKey
 		return r.readKey(rec, t, off)
@@ -761,7 +812,15 @@ func (r *Reader) skipModuleOps() error {
 
 func (r *Reader) readFunction(rec *Record, off int64) error {
 	const what = "FUNCTION2 library code: Failed loading library payload"
-	raw := []byte{OpFunction2}
+	raw := make([]byte, 1, 20)
+	raw[0] = OpFunction2
+	// withPayload returns raw with room for n more bytes (one allocation
+	// of the record's exact size).
+	withPayload := func(n int) []byte {
+		full := make([]byte, len(raw), len(raw)+n)
+		copy(full, raw)
+		return full
+	}
 	// lenBytes reads a length and appends its bytes to raw: they are
 	// still in the buffer right after the read.
 	lenBytes := func(enc bool) (uint64, bool, error) {
@@ -785,14 +844,18 @@ func (r *Reader) readFunction(rec *Record, off int64) error {
 		return r.ioFail(err, off, what)
 	}
 	var code []byte
+	var codeStr string
 	enc := EncodingRaw
 	switch {
 	case !special:
+		if n > MaxStringLen {
+			return r.fail(off, ErrCorrupt, "%s: %v", what, errTooLong(n))
+		}
 		p, err := r.bytesN(n)
 		if err != nil {
 			return r.ioFail(err, off, what)
 		}
-		raw = append(raw, p...)
+		raw = append(withPayload(len(p)), p...)
 		code = raw[len(raw)-len(p):]
 	case n == EncLZF:
 		enc = EncodingLZF
@@ -804,18 +867,22 @@ func (r *Reader) readFunction(rec *Record, off int64) error {
 		if err != nil {
 			return r.ioFail(err, off, what)
 		}
+		if !lzfLengthsOK(clen, ulen) {
+			return r.fail(off, ErrCorrupt, "%s: %v: %d bytes cannot expand to %d", what, errLZF, clen, ulen)
+		}
+		if ulen > MaxStringLen {
+			return r.fail(off, ErrCorrupt, "%s: %v", what, errTooLong(ulen))
+		}
 		p, err := r.bytesN(clen)
 		if err != nil {
 			return r.ioFail(err, off, what)
 		}
-		raw = append(raw, p...)
-		if ulen > clen*lzfMaxRatio || ulen > 1<<40 {
-			return r.fail(off, ErrCorrupt, "%s: %v: %d bytes cannot expand to %d", what, errLZF, clen, ulen)
-		}
+		raw = append(withPayload(len(p)), p...)
 		code = make([]byte, ulen)
 		if err := lzfDecompressInto(code, p); err != nil {
 			return r.fail(off, ErrCorrupt, "%s: %v", what, err)
 		}
+		codeStr = unsafe.String(unsafe.SliceData(code), len(code)) // code is not used elsewhere
 	case n <= EncInt32:
 		enc = StringEncoding(n + 1) // EncodingInt8, 16, 32
 		size := 1 << n
@@ -832,7 +899,10 @@ func (r *Reader) readFunction(rec *Record, off int64) error {
 	}
 	rec.Raw = raw
 	rec.CodeEncoding = enc
-	lib, lerr := library.New(string(code), library.Origin{Path: r.opts.File, Format: "rdb", Offset: off})
+	if codeStr == "" {
+		codeStr = string(code)
+	}
+	lib, lerr := library.New(codeStr, library.Origin{Path: r.opts.File, Format: "rdb", Offset: off})
 	if lerr != nil {
 		return r.fail(off, fmt.Errorf("%w: Failed loading library, %w", ErrCorrupt, lerr), "FUNCTION2 library")
 	}

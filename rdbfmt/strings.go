@@ -90,7 +90,7 @@ func ParseString(b []byte) (s []byte, enc StringEncoding, size int, err error) {
 		if clen > uint64(len(b)-pos) {
 			return nil, 0, 0, ErrTruncated
 		}
-		if ulen > clen*lzfMaxRatio || ulen > 1<<40 {
+		if !lzfLengthsOK(clen, ulen) || ulen > 1<<40 {
 			return nil, 0, 0, fmt.Errorf("%w: %v: %d bytes cannot expand to %d", ErrCorrupt, errLZF, clen, ulen)
 		}
 		end := pos + int(clen)

@@ -113,6 +113,9 @@ func (r *Reader) readKeyName(rec *Record, off int64) error {
 			if sp1 || sp2 {
 				return r.fail(r.Offset(), ErrCorrupt, "key (type %d): bad LZF length", rec.Type)
 			}
+			if !lzfLengthsOK(clen, ulen) {
+				return r.fail(r.Offset(), ErrCorrupt, "key (type %d): %v: %d bytes cannot expand to %d", rec.Type, errLZF, clen, ulen)
+			}
 			hs += s1 + s2
 			skip, size = clen, ulen
 		case n <= EncInt32:
