@@ -437,6 +437,9 @@ func (a *AOF) scanFile(f *File, info *FileInfo, opts ScanOptions, index, ts *int
 		item.Offset, item.End = c.Offset, c.End
 		if err := fn(item); err != nil {
 			if err == ErrStop {
+				if c.Annotation == nil {
+					info.Commands-- // not read as far as the caller is concerned
+				}
 				return true, nil
 			}
 			return false, err

@@ -42,8 +42,13 @@ type Error struct {
 	// name could be read ("FUNCTION LOAD", "SET").
 	Command string
 	// CommandOffset is the offset of that command (of its MULTI for a
-	// transaction without EXEC).
+	// transaction without EXEC), Index the index it has (or would have).
 	CommandOffset int64
+	Index         int64
+	// Partial holds the start (at most 1 KiB) of the argument that the file
+	// cuts short, for commands whose arguments are kept (FUNCTION LOAD: the
+	// library's shebang line tells which library was lost).
+	Partial []byte
 	// Err is the sentinel or the I/O error.
 	Err error
 }
@@ -280,7 +285,7 @@ func (r *Reader) fail(off int64, sentinel error, format string, args ...any) err
 		e.Err = r.rerr
 	}
 	if r.curName != "" {
-		e.Command, e.CommandOffset = title(r.curName, r.curSub), r.curStart
+		e.Command, e.CommandOffset, e.Index = title(r.curName, r.curSub), r.curStart, r.next
 	}
 	if r.inMulti && sentinel == ErrTruncated {
 		if e.Command == "" {
@@ -565,7 +570,12 @@ func (r *Reader) readCommand() (*Command, error) {
 			var ok bool
 			r.arena, ok = r.copyN(r.arena, n)
 			if !ok {
-				return nil, r.fail(dataOff, ErrTruncated, "Expected to read %d bytes, got %d bytes", n+2, int64(len(r.arena)-mark))
+				err := r.fail(dataOff, ErrTruncated, "Expected to read %d bytes, got %d bytes", n+2, int64(len(r.arena)-mark))
+				if keep {
+					got := r.arena[mark:]
+					err.(*Error).Partial = append([]byte(nil), got[:min(len(got), 1024)]...)
+				}
+				return nil, err
 			}
 			data, inArena = r.arena[mark:], true
 		} else {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/fnkit/fnkit/internal/atomicfile"
 	"github.com/fnkit/fnkit/library"
@@ -190,6 +192,17 @@ func Repair(a *AOF, out string, opts RepairOptions) (*RepairResult, error) {
 				res.LostEvents = append(res.LostEvents, e)
 			}
 		}
+	}
+	if p := res.Partial; p != nil && p.Command != "" && strings.HasPrefix(p.Command, "FUNCTION") {
+		// The incomplete command at the end: a library event that never
+		// happened. A FUNCTION LOAD's shebang line names the library.
+		e := Event{Kind: EventDiscarded, Command: p.Command, File: filepath.Base(p.File), Offset: p.CommandOffset, Index: p.Index, Error: "incomplete command: " + p.What}
+		if line, _, ok := strings.Cut(string(p.Partial), "\n"); ok || len(p.Partial) > 0 {
+			if md, err := library.ParseMetadata(line + "\n"); err == nil {
+				e.Library = md.Name
+			}
+		}
+		res.LostEvents = append(res.LostEvents, e)
 	}
 	for _, h := range a.History {
 		res.DroppedHistory = append(res.DroppedHistory, h.Name)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/library"
@@ -99,7 +100,7 @@ func (s Stop) String() string {
 	case stopCommand:
 		return "after command " + strconv.FormatInt(s.n, 10)
 	case stopTime:
-		return "at time " + strconv.FormatInt(s.n, 10)
+		return "at time " + strconv.FormatInt(s.n, 10) + " (" + time.Unix(s.n, 0).UTC().Format("2006-01-02T15:04:05Z") + ")"
 	}
 	return "at the end"
 }

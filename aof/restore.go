@@ -24,9 +24,14 @@ type RestoreOptions struct {
 	// (0: dumpfmt.DefaultTargetVersion, 10, which every Redis 7 and Valkey
 	// server accepts).
 	PayloadVersion int
-	// Validate, when set, checks the replay and the restore (see
-	// Validator).
+	// Validate, when set, checks every change of the replays of the input
+	// and of the output (see Validator).
 	Validate Validator
+	// Check, when set, checks the restore itself: the library set it
+	// produces (a Lua runtime finds the function-name collisions that make
+	// Redis refuse FUNCTION RESTORE, which in an AOF would be silently
+	// ignored).
+	Check Validator
 	// Now gives the time of the "#TS:" annotation written before the
 	// command when the AOF has timestamps (default time.Now).
 	Now func() time.Time
@@ -86,9 +91,11 @@ func RestoreInto(a *AOF, incoming *library.Set, out string, opts RestoreOptions)
 	if err != nil {
 		return nil, fmt.Errorf("aof: FUNCTION RESTORE into %s would fail: %w", a.Path, err)
 	}
-	if opts.Validate != nil {
-		if err := opts.Validate("FUNCTION RESTORE", before.Libraries, next, incoming.Libraries()); err != nil {
-			return nil, fmt.Errorf("aof: FUNCTION RESTORE into %s would fail: %w", a.Path, err)
+	for _, check := range []Validator{opts.Check, opts.Validate} {
+		if check != nil {
+			if err := check("FUNCTION RESTORE", before.Libraries, next, incoming.Libraries()); err != nil {
+				return nil, fmt.Errorf("aof: FUNCTION RESTORE into %s would fail: %w", a.Path, err)
+			}
 		}
 	}
 	ver := opts.PayloadVersion
