@@ -27,6 +27,8 @@ func commands() []*cli.Command {
 		pullCommand(),
 		pushCommand(),
 		restoreCommand(),
+		timelineCommand(),
+		repairCommand(),
 		mergeCommand(),
 		diffCommand(),
 		completionCommand(),

@@ -16,22 +16,23 @@ import (
 func extractCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "extract",
-		Usage:     "write each library of an RDB file, FUNCTION DUMP payload or .lua file to DIR/<library>.lua",
+		Usage:     "write each library of an RDB file, AOF, FUNCTION DUMP payload or .lua file to DIR/<library>.lua",
 		ArgsUsage: "PATH",
 		UsageText: "fnkit extract PATH -o DIR [--force] [--no-verify]",
 		Description: "Writes one <library>.lua per library with the code byte for byte as the server stored it\n" +
 			"(the file can be loaded again with redis-cli -x FUNCTION LOAD < DIR/<library>.lua).\n" +
 			"DIR is created when missing. Existing files are not overwritten unless --force is given;\n" +
-			"every file is written atomically.\n\n" +
+			"every file is written atomically. For an AOF (appendonlydir/, its manifest or a single\n" +
+			"file), --at TIME or --at-command N extract the libraries of that point of its history.\n\n" +
 			"Example:\n" +
 			"   $ fnkit extract fixtures/redis-7.0.15/rdb-functions-keyspace.rdb -o libs/\n" +
 			"   libs/i18n.lua  44780 bytes  sha1 56f2f49e1ea49c0e16f05a0b327fdd10a885e47d\n" +
 			"   ...",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "directory to write the .lua files to (created when missing)"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite existing files"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read only as far as the libraries; skip the keyspace and the checksum"},
-		},
+		}, aofStopFlags()...),
 		Action: runExtract,
 	}
 }
@@ -45,9 +46,16 @@ func runExtract(c *cli.Context) error {
 		return usagef(c, "missing -o DIR")
 	}
 	in := c.Args().First()
-	src, err := source.Open(in, source.Options{NoVerify: c.Bool("no-verify"), Progress: true})
+	stop, err := aofStop(c)
 	if err != nil {
 		return err
+	}
+	src, err := source.Open(in, source.Options{NoVerify: c.Bool("no-verify"), Progress: true, AOFStop: stop, AOFValidate: aofValidator(c)})
+	if err != nil {
+		return err
+	}
+	if stopSet(c) && src.Kind != source.KindAOF {
+		return usagef(c, "%v; %s is a %s source", errNotAOF, src.Path, src.Kind)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/fnkit/fnkit/aof"
 	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
@@ -15,13 +16,15 @@ import (
 func inspectCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
-		Usage:     "show the format, checksum, libraries and keyspace of an RDB file, a FUNCTION DUMP payload or a .lua library",
+		Usage:     "show the format, checksum, libraries and keyspace of an RDB file, an AOF file or directory, a FUNCTION DUMP payload or a .lua library",
 		ArgsUsage: "PATH",
 		UsageText: "fnkit inspect [--json] [--no-verify] PATH",
 		Description: "Detects the format by content: an RDB file (REDIS or VALKEY signature), a FUNCTION DUMP\n" +
 			"payload however it was saved (raw bytes, redis-cli output, hex, base64) or a library's\n" +
 			"source. It checks the whole file by default (structure to the end and the CRC-64) and\n" +
-			"fails on damage; --no-verify reads only the libraries.\n\n" +
+			"fails on damage; --no-verify reads only the libraries. An AOF (appendonlydir/, its\n" +
+			"manifest or a single file) is replayed as Redis loads it; --at TIME or --at-command N\n" +
+			"show the libraries at that point of its history.\n\n" +
 			"Example:\n" +
 			"   $ fnkit inspect fixtures/redis-7.0.15/dump-one.bin\n" +
 			"   fixtures/redis-7.0.15/dump-one.bin\n" +
@@ -31,10 +34,10 @@ func inspectCommand() *cli.Command {
 			"     checksum     ok (crc64 4338d0b66b2220be)\n" +
 			"   ...\n\n" +
 			"   $ fnkit inspect --json dump.rdb | jq '.libraries[].name'",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object (documented in the README) instead of tables"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read only as far as the libraries; skip the keyspace and the checksum"},
-		},
+		}, aofStopFlags()...),
 		Action: runInspect,
 	}
 }
@@ -50,6 +53,7 @@ type inspectReport struct {
 	Dump      *dumpReport     `json:"dump,omitempty"`
 	Libraries []libraryReport `json:"libraries"`
 	Keyspace  *keyspaceReport `json:"keyspace,omitempty"`
+	AOF       *aofReport      `json:"aof,omitempty"` // inspect_aof.go
 }
 
 type dumpReport struct {
@@ -68,15 +72,26 @@ type libraryReport struct {
 	Offset      *int64 `json:"offset"`
 	Encoding    string `json:"encoding,omitempty"`
 	StoredBytes int    `json:"stored_bytes,omitempty"`
+	// File and By: for AOF sources, the file and the command (or "RDB"
+	// record) that put the library's current code in place.
+	File string `json:"file,omitempty"`
+	By   string `json:"by,omitempty"`
 }
 
 func runInspect(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef(c, "inspect takes one PATH, got %d arguments", c.NArg())
 	}
-	src, err := source.Open(c.Args().First(), source.Options{NoVerify: c.Bool("no-verify"), Summary: true, Progress: true})
+	stop, err := aofStop(c)
 	if err != nil {
 		return err
+	}
+	src, err := source.Open(c.Args().First(), source.Options{NoVerify: c.Bool("no-verify"), Summary: true, Progress: true, AOFStop: stop, AOFValidate: aofValidator(c)})
+	if err != nil {
+		return err
+	}
+	if stopSet(c) && src.Kind != source.KindAOF {
+		return usagef(c, "%v; %s is a %s source", errNotAOF, src.Path, src.Kind)
 	}
 	rep := buildInspectReport(src, !c.Bool("no-verify"))
 	if c.Bool("json") {
@@ -116,12 +131,23 @@ func buildInspectReport(src *source.Source, verified bool) *inspectReport {
 		}
 	case source.KindLua:
 		rep.Verified = true
+	case source.KindAOF:
+		rep.Verified = true // an AOF is always read whole
+		rep.AOF = aofReportOf(src)
+	}
+	places := map[string]aof.Event{}
+	if src.Kind == source.KindAOF {
+		places = aofLibraryPlaces(src)
 	}
 	for _, l := range src.Libraries.Libraries() {
 		lr := libraryReport{Name: l.Name, Engine: l.Engine, Size: l.Size(), SHA1: l.SHA1()}
 		if r, ok := recs[l.Name]; ok {
 			off := r.offset
 			lr.Offset, lr.Encoding, lr.StoredBytes = &off, r.enc, r.stored
+		}
+		if e, ok := places[l.Name]; ok {
+			off := e.Offset
+			lr.Offset, lr.File, lr.By = &off, e.File, e.Command
 		}
 		rep.Libraries = append(rep.Libraries, lr)
 	}
@@ -133,6 +159,8 @@ func printInspect(w io.Writer, rep *inspectReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	field := func(k, format string, args ...any) { fmt.Fprintf(tw, "  %s\t%s\n", k, fmt.Sprintf(format, args...)) }
 	switch {
+	case rep.AOF != nil:
+		printAOFFields(field, rep)
 	case rep.Dump != nil:
 		d := rep.Dump
 		field("format", "FUNCTION DUMP payload, saved as %s", d.SavedForm)
@@ -156,7 +184,9 @@ func printInspect(w io.Writer, rep *inspectReport) error {
 	tw.Flush()
 
 	fmt.Fprintf(w, "\nlibraries: %d\n", len(rep.Libraries))
-	if len(rep.Libraries) > 0 {
+	if len(rep.Libraries) > 0 && rep.AOF != nil {
+		printAOFLibraries(w, rep)
+	} else if len(rep.Libraries) > 0 {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  NAME\tENGINE\tSIZE\tSHA1\tOFFSET\tSTORED")
 		for _, l := range rep.Libraries {

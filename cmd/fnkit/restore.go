@@ -19,7 +19,7 @@ import (
 func restoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "restore",
-		Usage:     "write a copy of an RDB file with its libraries changed as FUNCTION RESTORE would change them",
+		Usage:     "write a copy of an RDB file or AOF with its libraries changed as FUNCTION RESTORE would change them",
 		ArgsUsage: "SOURCE...",
 		UsageText: "fnkit restore --into IN.rdb SOURCE... [--mode append|replace|flush] -o OUT.rdb [--policy fail|replace|keep]",
 		Description: "Takes the libraries of every SOURCE (RDB files, FUNCTION DUMP payloads, .lua files; merged\n" +
@@ -28,12 +28,19 @@ func restoreCommand() *cli.Command {
 			"already exists, replace replaces libraries of the same name, flush drops every library\n" +
 			"of IN.rdb first. Every other record of IN.rdb is copied byte for byte. OUT.rdb is written\n" +
 			"beside its final name, re-read and verified, then renamed; it is never one of the inputs.\n\n" +
+			"--into an AOF (appendonlydir/, its manifest or a single AOF file; restore_aof.go): OUT is a\n" +
+			"new directory (a new file for a single AOF file) holding the AOF's files byte for byte plus\n" +
+			"one FUNCTION RESTORE <payload> <MODE> after them, in a new incr file listed last in the\n" +
+			"manifest, so Redis's own loader applies it last. The restore is checked first (APPEND\n" +
+			"conflicts, and function-name collisions in fnkit's runtime: in an AOF Redis would skip a\n" +
+			"failing command silently), and OUT is replayed before it is renamed into place.\n\n" +
 			"Example:\n" +
 			"   $ fnkit restore --into fixtures/redis-7.0.15/rdb-functions-keyspace.rdb \\\n" +
 			"         fixtures/libs/ratelimit_v2.lua --mode replace -o restored.rdb\n" +
-			"   $ redis-check-rdb restored.rdb",
+			"   $ redis-check-rdb restored.rdb\n" +
+			"   $ fnkit restore --into appendonlydir/ new.payload --mode flush -o restored-appendonlydir/",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "into", Usage: "the RDB file whose libraries change (read, never written)"},
+			&cli.StringFlag{Name: "into", Usage: "the RDB file or AOF (appendonlydir/, its manifest, a single AOF file) whose libraries change (read, never written)"},
 			&cli.StringFlag{Name: "mode", Value: "append", Usage: "FUNCTION RESTORE policy: append, replace or flush"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the RDB file to write"},
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two SOURCEs hold different code under one name: fail, replace or keep"},
@@ -77,6 +84,9 @@ func runRestore(c *cli.Context) error {
 		return usagef(c, "--policy: %v", err)
 	}
 	sources := c.Args().Slice()
+	if source.IsAOF(into) {
+		return runRestoreAOF(c, into, out, sources, mode, policy) // restore_aof.go
+	}
 	inputs := append([]string{into}, sources...)
 	if err := atomicfile.CheckNotInput(out, inputs...); err != nil {
 		return err
