@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnkit/fnkit/aof"
 	"github.com/fnkit/fnkit/fixtures"
 )
 
@@ -312,5 +313,57 @@ func TestInspectAOF(t *testing.T) {
 	json.Unmarshal([]byte(s.stdout), &srep)
 	if srep.AOF == nil || srep.AOF.Layout != "single" || len(srep.Libraries) != len(rep.Libraries) {
 		t.Fatalf("single file: %+v", srep.AOF)
+	}
+}
+
+// TestTimelineCheckFunctions: with --check-functions the replay refuses what
+// the Lua engine refuses (a library that does not compile, one that
+// registers nothing, a function name another library has), as Redis does;
+// a real server loading the same hand-written AOF ends with the same set.
+func TestTimelineCheckFunctions(t *testing.T) {
+	fixtures.RequireTool(t, "redis-server")
+	dir := filepath.Join(t.TempDir(), "appendonlydir")
+	os.Mkdir(dir, 0o755)
+	var buf bytes.Buffer
+	w := aof.NewWriter(&buf)
+	lb, _ := os.ReadFile(fixtures.LibPath("leaderboard.lua"))
+	w.CommandStrings("FUNCTION", "LOAD", string(lb))
+	w.CommandStrings("FUNCTION", "LOAD", "#!lua name=broken\nredis.register_function('x', function() return 1 end")
+	w.CommandStrings("FUNCTION", "LOAD", "#!lua name=empty\nlocal x = 1")
+	w.CommandStrings("FUNCTION", "LOAD", "#!lua name=clash\nredis.register_function('lb_top', function() return 1 end)")
+	w.CommandStrings("FUNCTION", "LOAD", "#!lua name=fine\nredis.register_function('fine', function() return 1 end)")
+	w.Flush()
+	os.WriteFile(filepath.Join(dir, "appendonly.aof.1.incr.aof"), buf.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "appendonly.aof.manifest"), []byte("file appendonly.aof.1.incr.aof seq 1 type i\n"), 0o644)
+
+	srv, err := fixtures.StartRedisWith(t, fixtures.Options{AOFDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := strings.Join(names(listWithCode(t, srv)), ",")
+
+	r := want(t, 0, "timeline", "--json", "--check-functions", dir)
+	var rep timelineReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range rep.Libraries {
+		got = append(got, l.Name)
+	}
+	if strings.Join(got, ",") != real {
+		t.Fatalf("--check-functions: %v, real server %s", got, real)
+	}
+	wantErrs := []string{"Error compiling function", "No functions registered", "Function lb_top already exists"}
+	for i, e := range rep.Events[1:4] {
+		if e.Kind != "failed" || !strings.Contains(e.Error, wantErrs[i]) {
+			t.Fatalf("event %d: %+v, want a failure with %q", i+2, e, wantErrs[i])
+		}
+	}
+	// Without the check the replay only knows the library names.
+	r = want(t, 0, "timeline", "--json", dir)
+	json.Unmarshal([]byte(r.stdout), &rep)
+	if len(rep.Libraries) != 5 {
+		t.Fatalf("without --check-functions: %v", rep.Libraries)
 	}
 }
