@@ -196,6 +196,9 @@ func ReadInfo(r io.Reader, opts InfoOptions) (*Info, error) {
 	}
 	info.Complete = true
 	info.Size = rd.Offset()
-	info.Summary = sum
+	if sum != nil {
+		sum.Finish()
+		info.Summary = sum
+	}
 	return info, nil
 }

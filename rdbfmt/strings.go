@@ -137,8 +137,14 @@ func AppendString(buf []byte, s []byte, compress bool) []byte {
 // canonicalInt reports whether s is the canonical decimal text of an int64
 // (no sign other than a leading '-', no leading zeros, no "-0").
 func canonicalInt(s []byte) (int64, bool) {
-	if len(s) == 0 {
+	if len(s) == 0 || len(s) > 20 {
 		return 0, false
+	}
+	// Cheap rejection first: only an optional '-' and digits.
+	for i, c := range s {
+		if (c < '0' || c > '9') && !(i == 0 && c == '-') {
+			return 0, false
+		}
 	}
 	v, err := strconv.ParseInt(string(s), 10, 64)
 	if err != nil {

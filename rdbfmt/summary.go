@@ -31,7 +31,8 @@ type Summary struct {
 	heap keyHeap
 	dbs  map[uint64]int
 	typs map[typeKey]int
-	last int // index of the last database used
+	fast [32]int // 1 + index in Types of non-module types
+	last int     // index of the last database used
 }
 
 // DBSummary counts the keys of one database.
@@ -139,7 +140,13 @@ func (s *Summary) Add(rec *Record) {
 	if rec.Type == TypeModule2 {
 		tk.module = rec.ModuleID >> 10
 	}
-	i, ok := s.typs[tk]
+	var i int
+	var ok bool
+	if tk.module == 0 && int(tk.t) < len(s.fast) && s.fast[tk.t] > 0 {
+		i, ok = s.fast[tk.t]-1, true
+	} else {
+		i, ok = s.typs[tk]
+	}
 	if !ok {
 		i = len(s.Types)
 		enc := EncodingName(rec.Type)
@@ -148,6 +155,9 @@ func (s *Summary) Add(rec *Record) {
 		}
 		s.Types = append(s.Types, TypeSummary{RDBType: int(rec.Type), Type: TypeName(rec.Type), Encoding: enc, key: tk})
 		s.typs[tk] = i
+		if tk.module == 0 && int(tk.t) < len(s.fast) {
+			s.fast[tk.t] = i + 1
+		}
 	}
 	s.Types[i].Keys++
 	s.Types[i].Bytes += size
@@ -183,8 +193,12 @@ func (s *Summary) Finish() {
 		}
 		return a.Encoding < b.Encoding
 	})
+	s.fast = [32]int{}
 	for i, t := range s.Types {
 		s.typs[t.key] = i
+		if t.key.module == 0 && int(t.key.t) < len(s.fast) {
+			s.fast[t.key.t] = i + 1
+		}
 	}
 	s.Largest = append(s.Largest[:0], s.heap...)
 	sort.SliceStable(s.Largest, func(i, j int) bool {
