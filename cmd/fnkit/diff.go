@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/fnkit/fnkit/aof"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
@@ -18,13 +19,16 @@ func diffCommand() *cli.Command {
 		Name:      "diff",
 		Usage:     "compare the libraries of two sources (RDB, AOF, payload, .lua, live server); exit 1 when they differ",
 		ArgsUsage: "A B",
-		UsageText: "fnkit diff A B [--json] [--unified N] [--new-file] [--quiet] [--no-verify]",
+		UsageText: "fnkit diff A B [--json] [--unified N] [--new-file] [--quiet] [--no-verify] [--at-a TIME|--at-command-a N] [--at-b TIME|--at-command-b N]",
 		Description: "A and B are anything fnkit reads: RDB files, FUNCTION DUMP payloads, .lua files and live\n" +
 			"servers (redis://[user:password@]host:port[/db], rediss://…). Libraries are compared by name\n" +
 			"and code: each is added (only in B), removed (only in A), changed or the same; changed\n" +
 			"libraries get a unified diff of their code with headers a/<library>.lua and b/<library>.lua,\n" +
 			"so the patch applies to directories written by fnkit extract (patch -p1). --new-file also\n" +
 			"shows the code of added and removed libraries. --json prints one JSON object instead.\n\n" +
+			"An AOF (file or directory) gives the libraries its replay ends with; --at-a/--at-b TIME\n" +
+			"and --at-command-a/--at-command-b N compare it at a point of its history instead, as\n" +
+			"inspect's --at and --at-command (fnkit timeline lists the points).\n\n" +
 			"Exit status, as diff(1): 0 when A and B hold the same libraries, 1 when they differ,\n" +
 			"2 on a usage error or when a source cannot be read.\n\n" +
 			"Example:\n" +
@@ -41,6 +45,10 @@ func diffCommand() *cli.Command {
 			&cli.BoolFlag{Name: "new-file", Aliases: []string{"N"}, Usage: "show the code of added and removed libraries as whole-file diffs"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit status says whether A and B differ"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read RDB sources only as far as the libraries"},
+			&cli.StringFlag{Name: "at-a", Usage: "A is an AOF: its libraries as of TIME (unix seconds or a date, as inspect --at)"},
+			&cli.Int64Flag{Name: "at-command-a", Value: -1, Usage: "A is an AOF: its libraries after command N (as inspect --at-command)"},
+			&cli.StringFlag{Name: "at-b", Usage: "B is an AOF: its libraries as of TIME"},
+			&cli.Int64Flag{Name: "at-command-b", Value: -1, Usage: "B is an AOF: its libraries after command N"},
 		}, connFlags()...),
 		Action: runDiff,
 	}
@@ -66,7 +74,9 @@ type diffSide struct {
 	Format     string `json:"format"`
 	RDBVersion int    `json:"rdb_version,omitempty"`
 	Server     string `json:"server,omitempty"`
-	Libraries  int    `json:"libraries"`
+	// At is where an AOF's replay stopped (--at-a, --at-command-a, …).
+	At        string `json:"at,omitempty"`
+	Libraries int    `json:"libraries"`
 }
 
 // diffLibrary is one library in the comparison.
@@ -106,12 +116,20 @@ func runDiff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := source.Options{NoVerify: c.Bool("no-verify"), Remote: remoteOpts, Progress: true}
 	var sides [2]*source.Source
 	for i, p := range c.Args().Slice() {
+		side := []string{"a", "b"}[i]
+		stop, stopped, err := diffStop(c, side)
+		if err != nil {
+			return err
+		}
+		opts := source.Options{NoVerify: c.Bool("no-verify"), Remote: remoteOpts, Progress: true, AOFStop: stop}
 		s, err := source.Open(p, opts)
 		if err != nil {
 			return exitWith(exitUsage, err)
+		}
+		if stopped && s.Kind != source.KindAOF {
+			return usagef(c, "--at-%s/--at-command-%s: %s is %s, not an AOF", side, side, p, s.Kind)
 		}
 		sides[i] = s
 	}
@@ -133,6 +151,28 @@ func runDiff(c *cli.Context) error {
 	return nil
 }
 
+// diffStop reads --at-SIDE and --at-command-SIDE.
+func diffStop(c *cli.Context, side string) (aof.Stop, bool, error) {
+	at, cmdFlag := c.String("at-"+side), "at-command-"+side
+	switch {
+	case at != "" && c.IsSet(cmdFlag):
+		return aof.Stop{}, false, usagef(c, "--at-%s and --%s exclude each other", side, cmdFlag)
+	case at != "":
+		t, err := parseWhen(at)
+		if err != nil {
+			return aof.Stop{}, false, usagef(c, "--at-%s %q: %v", side, at, err)
+		}
+		return aof.StopAtTime(t), true, nil
+	case c.IsSet(cmdFlag):
+		n := c.Int64(cmdFlag)
+		if n < 0 {
+			return aof.Stop{}, false, usagef(c, "--%s %d: want 0 or more", cmdFlag, n)
+		}
+		return aof.StopAtCommand(n), true, nil
+	}
+	return aof.Stop{}, false, nil
+}
+
 func describeSide(s *source.Source) diffSide {
 	d := diffSide{Source: s.Path, Format: string(s.Kind), Libraries: s.Libraries.Len()}
 	switch {
@@ -142,6 +182,8 @@ func describeSide(s *source.Source) diffSide {
 		d.Server = strings.TrimSpace(s.Server.Info.Product + " " + s.Server.Info.Version)
 	case s.Dump != nil:
 		d.RDBVersion = s.Dump.Version
+	case s.AOF != nil && !s.AOF.Stop.IsEnd():
+		d.At = s.AOF.Stop.String()
 	}
 	return d
 }
@@ -204,6 +246,8 @@ func printDiff(w io.Writer, rep *diffReport) {
 			what += ", " + s.Server
 		case s.RDBVersion != 0:
 			what += fmt.Sprintf(", RDB version %d", s.RDBVersion)
+		case s.At != "":
+			what += ", " + s.At
 		}
 		return fmt.Sprintf("%s (%s): %s", s.Source, what, plural(s.Libraries, "library", "libraries"))
 	}

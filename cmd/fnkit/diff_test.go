@@ -18,6 +18,7 @@ type diffJSON struct {
 		Format     string `json:"format"`
 		RDBVersion int    `json:"rdb_version"`
 		Server     string `json:"server"`
+		At         string `json:"at"`
 		Libraries  int    `json:"libraries"`
 	}
 	Equal     bool     `json:"equal"`
@@ -220,5 +221,87 @@ func TestDiffExitCodes(t *testing.T) {
 	r = want(t, 2, "diff", a, "redis://127.0.0.1:1")
 	if !hasErrorLine(r.stderr, "127.0.0.1:1") {
 		t.Errorf("server down: %s", r.stderr)
+	}
+}
+
+// An AOF compares as its replay ends (the library set a real server
+// reloaded from it, in the ground truth), or at a point of its history with
+// --at-command-a/-b and --at-a/-b.
+func TestDiffAOFAtPoints(t *testing.T) {
+	for _, server := range fixtures.Servers {
+		for _, name := range []string{"aof-multi-incr", "aof-preamble", "aof-nopreamble"} {
+			aofDir := fixtures.Path(server, name)
+			if _, err := os.Stat(aofDir); err != nil {
+				continue
+			}
+			exp, err := fixtures.LoadExpected(server, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a payload of the reloaded set's libraries, taken from the
+			// fixture libraries by SHA-1
+			bySHA := map[string]string{}
+			for _, f := range []string{"i18n.lua", "inventory.lua", "jobqueue.lua", "kvtools.lua", "leaderboard.lua", "ratelimit.lua", "ratelimit_v2.lua", "sessions.lua", "wire.lua"} {
+				code := libCode(t, f)
+				bySHA[sha1hex(code)] = fixtures.LibPath(f)
+			}
+			var files []string
+			for _, l := range exp.Reload.State.LibrarySet {
+				p, ok := bySHA[l.SHA1]
+				if !ok {
+					t.Fatalf("%s/%s: library %s %s is no fixture library", server, name, l.Name, l.SHA1)
+				}
+				files = append(files, p)
+			}
+			final := filepath.Join(t.TempDir(), "final.payload")
+			want(t, 0, append(append([]string{"merge"}, files...), "-o", final)...)
+			d := parseDiff(t, want(t, 0, "diff", aofDir, final, "--json").stdout)
+			if !d.Equal || d.A.Format != "aof" || d.A.At != "" || d.A.Libraries != len(files) {
+				t.Errorf("%s/%s at the end: %+v", server, name, d)
+			}
+			// before any command: only the base's libraries
+			d = parseDiff(t, want(t, 1, "diff", aofDir, final, "--json", "--at-command-a", "0").stdout)
+			if d.A.At != "after command 0" || len(d.Added) == 0 {
+				t.Errorf("%s/%s after command 0: %+v", server, name, d)
+			}
+		}
+	}
+
+	aofDir := fixtures.Path("redis-7.0.15", "aof-multi-incr")
+	// commands 29 and 30 of this AOF are FUNCTION LOAD REPLACE ratelimit and
+	// FUNCTION DELETE sessions (fixtures/redis-7.0.15/expected: scenario)
+	r := want(t, 1, "diff", aofDir, aofDir, "--at-command-a", "29", "--at-command-b", "30")
+	for _, line := range []string{
+		"A " + aofDir + " (aof, after command 29): 4 libraries",
+		"B " + aofDir + " (aof, after command 30): 3 libraries",
+		"  sessions     removed  35a6549d4bbe  -",
+		"0 added, 1 removed, 0 changed, 3 same",
+	} {
+		if !strings.Contains(r.stdout, line) {
+			t.Errorf("lacks %q:\n%s", line, r.stdout)
+		}
+	}
+	want(t, 0, "diff", aofDir, aofDir, "--at-command-a", "30", "--at-command-b", "31")
+	d := parseDiff(t, want(t, 1, "diff", aofDir, aofDir, "--at-command-a", "28", "--at-command-b", "29", "--json").stdout)
+	if strings.Join(d.Changed, ",") != "ratelimit" {
+		t.Errorf("28 → 29: %+v", d)
+	}
+	d = parseDiff(t, want(t, 0, "diff", aofDir, aofDir, "--at-a", "2024-01-01", "--json").stdout)
+	if d.A.At != "at time 1704067200 (2024-01-01T00:00:00Z)" {
+		t.Errorf("--at-a: %+v", d.A)
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{aofDir, fixtures.LibPath("wire.lua"), "--at-command-b", "3"}, "wire.lua is lua, not an AOF"},
+		{[]string{aofDir, aofDir, "--at-a", "1", "--at-command-a", "2"}, "exclude each other"},
+		{[]string{aofDir, aofDir, "--at-command-b", "-2"}, "want 0 or more"},
+		{[]string{aofDir, aofDir, "--at-a", "yesterday"}, `--at-a "yesterday"`},
+	} {
+		r := want(t, 2, append([]string{"diff"}, tc.args...)...)
+		if !hasErrorLine(r.stderr, tc.msg) {
+			t.Errorf("%v: %s", tc.args, r.stderr)
+		}
 	}
 }
