@@ -16,7 +16,6 @@ import (
 	"github.com/fnkit/fnkit/internal/atomicfile"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/rdbfmt"
-	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime"
 	"github.com/fnkit/fnkit/runtime/functions"
 	"github.com/fnkit/fnkit/runtime/luaengine"
@@ -428,13 +427,20 @@ func writeMergedLua(out string, set *library.Set, force bool, inputs []string) (
 }
 
 // aofCommands is the RESP a Redis AOF rewrite writes for the libraries of
-// set when it does not use an RDB preamble: one FUNCTION LOAD per library.
-func aofCommands(set *library.Set) []byte {
-	var buf []byte
+// set when it does not use an RDB preamble: one FUNCTION LOAD per library,
+// written with the aof package's Writer.
+func aofCommands(set *library.Set) ([]byte, error) {
+	var buf bytes.Buffer
+	w := aof.NewWriter(&buf)
 	for _, l := range set.Libraries() {
-		buf = resp.AppendCommand(buf, "FUNCTION", "LOAD", l.Code)
+		if err := w.CommandStrings("FUNCTION", "LOAD", l.Code); err != nil {
+			return nil, err
+		}
 	}
-	return buf
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // AOF file names, as a Redis 7 server with the default appendfilename
@@ -454,7 +460,10 @@ const (
 // The directory is built beside OUT, synced, re-read, and renamed into
 // place; an existing OUT is refused.
 func writeMergedAOF(out string, set *library.Set, inputs []string) error {
-	cmds := aofCommands(set)
+	cmds, err := aofCommands(set)
+	if err != nil {
+		return err
+	}
 	verifyCmds := func(f io.Reader, name string) error {
 		r := aof.NewReader(f, aof.ReaderOptions{Name: name})
 		got := &library.Set{}
