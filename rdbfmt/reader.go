@@ -163,7 +163,7 @@ func (r *Reader) flush() {
 	}
 	p := r.buf[r.flushed:r.pos]
 	if r.hashing {
-		r.crc = CRC64(r.crc, p)
+		r.crc = CRC64Parallel(r.crc, p) // CRC64 unless splitting pays on this CPU
 	}
 	if r.sinkOn && r.sinkErr == nil {
 		if _, err := r.sink.Write(p); err != nil {

@@ -17,6 +17,11 @@ type RewriteOptions struct {
 	// default it is LZF-compressed when that saves space, as Redis does
 	// with rdbcompression yes (its default).
 	NoCompress bool
+	// Summary computes the input's keyspace summary while copying (the
+	// output's keyspace is the same). Largest is the number of largest
+	// values it lists (default 10).
+	Summary bool
+	Largest int
 }
 
 // RewriteResult says what Rewrite did.
@@ -30,6 +35,8 @@ type RewriteResult struct {
 	OutputChecksum uint64
 	// BytesIn and BytesOut count the bytes read and written.
 	BytesIn, BytesOut int64
+	// Summary is the keyspace summary, with RewriteOptions.Summary.
+	Summary *Summary
 }
 
 // Rewrite copies the RDB in to out with its function section replaced by
@@ -52,6 +59,9 @@ func Rewrite(in io.Reader, out io.Writer, edit func(*library.Set) (*library.Set,
 	rd.sink, rd.sinkOn = bw, true
 
 	res := &RewriteResult{Before: &library.Set{}}
+	if opts.Summary {
+		res.Summary = NewSummary(opts.Largest)
+	}
 	var order []string         // input library names in file order
 	raw := map[string][]byte{} // original record bytes by name
 	inserted := false
@@ -138,6 +148,9 @@ func Rewrite(in io.Reader, out io.Writer, edit func(*library.Set) (*library.Set,
 		if err != nil {
 			return nil, err
 		}
+		if res.Summary != nil {
+			res.Summary.Add(rec)
+		}
 		if rec.Kind == KindFunction {
 			l := rec.Library
 			order = append(order, l.Name)
@@ -147,6 +160,9 @@ func Rewrite(in io.Reader, out io.Writer, edit func(*library.Set) (*library.Set,
 	}
 	if err := bw.Flush(); err != nil {
 		return nil, err
+	}
+	if res.Summary != nil {
+		res.Summary.Finish()
 	}
 	res.Checksum = rd.Checksum()
 	if res.Checksum.Present {

@@ -2,6 +2,7 @@ package rdbfmt
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -25,7 +26,7 @@ func TestRewriteIdentity(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			res, err := Rewrite(bytes.NewReader(data), &out, identity, RewriteOptions{File: fx.path})
+			res, err := Rewrite(bytes.NewReader(data), &out, identity, RewriteOptions{File: fx.path, Summary: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,6 +38,15 @@ func TestRewriteIdentity(t *testing.T) {
 			}
 			if res.Before.Len() != len(fx.facts.FunctionRecords) || !res.Before.Equal(res.After) {
 				t.Errorf("before %v after %v", res.Before, res.After)
+			}
+			info, err := ReadInfo(bytes.NewReader(data), InfoOptions{Summary: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := json.Marshal(info.Summary)
+			b, _ := json.Marshal(res.Summary)
+			if string(a) != string(b) {
+				t.Errorf("Rewrite's summary differs from ReadInfo's:\n%s\n%s", b, a)
 			}
 		})
 	}
