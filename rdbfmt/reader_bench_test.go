@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -147,5 +149,66 @@ func BenchmarkRewrite(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkReaderFile reads the RDB named by $RDBFMT_BENCH_FILE from disk
+// (page cache) with full verification, for comparison with `cat` and
+// redis-check-rdb on the same file (see bench/).
+func BenchmarkReaderFile(b *testing.B) {
+	path := os.Getenv("RDBFMT_BENCH_FILE")
+	if path == "" {
+		b.Skip("set RDBFMT_BENCH_FILE to an RDB file")
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = ReadInfo(f, InfoOptions{File: path, Summary: os.Getenv("RDBFMT_BENCH_SUMMARY") != ""})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRewriteFile rewrites the RDB named by $RDBFMT_BENCH_FILE into a
+// temporary file, replacing one library.
+func BenchmarkRewriteFile(b *testing.B) {
+	path := os.Getenv("RDBFMT_BENCH_FILE")
+	if path == "" {
+		b.Skip("set RDBFMT_BENCH_FILE to an RDB file")
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lib, _ := library.New("#!lua name=fnkit_bench\nredis.register_function('fnkit_bench', function() return 1 end)\n", library.Origin{})
+	edit := func(s *library.Set) (*library.Set, error) { s.Put(lib); return s, nil }
+	out := filepath.Join(b.TempDir(), "out.rdb")
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		in, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		o, err := os.Create(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = Rewrite(in, o, edit, RewriteOptions{File: path})
+		in.Close()
+		o.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
