@@ -37,6 +37,7 @@ type Error struct {
 	Err error
 }
 
+// Error formats the error as "rdbfmt: FILE: offset N: WHAT: SENTINEL".
 func (e *Error) Error() string {
 	if e.File != "" {
 		return fmt.Sprintf("rdbfmt: %s: offset %d: %s: %v", e.File, e.Offset, e.What, e.Err)

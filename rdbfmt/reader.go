@@ -620,7 +620,7 @@ func (r *Reader) Next() (*Record, error) {
 	t := r.buf[r.pos]
 	if r.hook != nil {
 		if err := r.hook(off, t); err != nil {
-			return nil, r.fail(off, err, "rewriting")
+			return nil, r.fail(off, err, "rewriting the function section before the record of type %d", t)
 		}
 		// The hook may have flushed; the byte is still at pos.
 	}

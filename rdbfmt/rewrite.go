@@ -70,10 +70,15 @@ func Rewrite(in io.Reader, out io.Writer, edit func(*library.Set) (*library.Set,
 	insert := func() error {
 		after, err := edit(res.Before.Clone())
 		if err != nil {
-			return err
+			return fmt.Errorf("editing the libraries: %w", err)
 		}
 		if after == nil {
 			after = &library.Set{}
+		}
+		for _, l := range after.Libraries() {
+			if err := checkLibrary(l); err != nil {
+				return err
+			}
 		}
 		res.After = after
 		var buf []byte

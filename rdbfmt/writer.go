@@ -127,11 +127,28 @@ func AppendFunction(buf []byte, code string, compress bool) []byte {
 	return AppendString(buf, []byte(code), compress)
 }
 
-// WriteFunction writes a FUNCTION2 record for lib.
+// WriteFunction writes a FUNCTION2 record for lib. A library whose
+// shebang Redis would refuse is not written: Redis would refuse to load
+// the file (use WriteRaw to write one on purpose).
 func (w *Writer) WriteFunction(lib *library.Library) error {
+	if err := checkLibrary(lib); err != nil {
+		return err
+	}
 	b := AppendFunction(w.scratch[:0], lib.Code, !w.opts.NoCompress)
 	w.scratch = b[:0]
 	return w.write(b)
+}
+
+// checkLibrary refuses a library that Redis would not load from an RDB.
+func checkLibrary(lib *library.Library) error {
+	md, err := library.ParseMetadata(lib.Code)
+	if err != nil {
+		return fmt.Errorf("rdbfmt: library %q (%s): %w: Failed loading library, %w", lib.Name, lib.Origin, ErrCorrupt, err)
+	}
+	if md.Name != lib.Name {
+		return fmt.Errorf("rdbfmt: library %q (%s): %w: its code declares the name %q", lib.Name, lib.Origin, ErrCorrupt, md.Name)
+	}
+	return nil
 }
 
 // WriteRaw writes bytes that are already RDB records (copied from another
