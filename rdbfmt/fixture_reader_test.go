@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/fnkit/fnkit/fixtures"
 )
@@ -93,6 +94,7 @@ func checkFixtureRecords(t *testing.T, fx rdbFixture, data []byte) {
 	var funcs []fixtures.FunctionRecord
 	first, firstOff := -1, int64(-1)
 	dbKeys := map[string]int64{}
+	var keyNames []string
 	var prevEnd int64 = 9
 	var gotErr error
 	for {
@@ -126,6 +128,7 @@ func checkFixtureRecords(t *testing.T, fx rdbFixture, data []byte) {
 			continue
 		case KindKey:
 			dbKeys[strconv.FormatUint(rec.DB, 10)]++
+			keyNames = append(keyNames, fmt.Sprintf("%d/%q/%s", rec.DB, rec.Key, TypeName(rec.Type)))
 		}
 		if first < 0 {
 			first, firstOff = int(rec.Type), rec.Offset
@@ -180,6 +183,17 @@ func checkFixtureRecords(t *testing.T, fx rdbFixture, data []byte) {
 		if strings.Join(names, ",") != strings.Join(wantNames, ",") {
 			t.Errorf("libraries %v, want %v", names, wantNames)
 		}
+		if len(fx.exp.Keys) > 0 {
+			var want []string
+			for _, k := range fixtureKeys(t, fx.exp) {
+				want = append(want, fmt.Sprintf("%s/%q/%s", k[0], k[1], k[2]))
+			}
+			sort.Strings(want)
+			sort.Strings(keyNames)
+			if strings.Join(keyNames, " ") != strings.Join(want, " ") {
+				t.Errorf("keys\n got %v\nwant %v", keyNames, want)
+			}
+		}
 		if len(fx.exp.Keys) > 0 || len(fx.exp.Producer.DBSize) > 0 {
 			if fmt.Sprint(dbKeys) != fmt.Sprint(fx.exp.Producer.DBSize) {
 				t.Errorf("keys per db %v, want %v", dbKeys, fx.exp.Producer.DBSize)
@@ -189,3 +203,59 @@ func checkFixtureRecords(t *testing.T, fx rdbFixture, data []byte) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestReaderOddReads reads and rewrites every fixture through readers that
+// return one byte at a time, half of what is asked, or the data with
+// io.EOF: the records, checksum and rewritten bytes must not change.
+func TestReaderOddReads(t *testing.T) {
+	wraps := map[string]func(io.Reader) io.Reader{
+		"one-byte": iotest.OneByteReader,
+		"half":     iotest.HalfReader,
+		"data-err": iotest.DataErrReader,
+	}
+	for _, fx := range rdbFixtures(t) {
+		data, err := os.ReadFile(fx.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := recordsDigest(t, bytes.NewReader(data))
+		for name, wrap := range wraps {
+			if got := recordsDigest(t, wrap(bytes.NewReader(data))); got != want {
+				t.Errorf("%s/%s through %s:\n got %s\nwant %s", fx.server, fx.name, name, got, want)
+			}
+			if strings.HasPrefix(fx.name, "corrupt-") {
+				continue
+			}
+			var out bytes.Buffer
+			if _, err := Rewrite(wrap(bytes.NewReader(data)), &out, identity, RewriteOptions{}); err != nil || !bytes.Equal(out.Bytes(), data) {
+				t.Errorf("%s/%s through %s: identity rewrite: %v", fx.server, fx.name, name, err)
+			}
+		}
+	}
+	// An I/O error is reported as such, with the offset.
+	boom := errors.New("disk on fire")
+	_, err := ReadInfo(io.MultiReader(bytes.NewReader([]byte("REDIS0010\xfa")), iotest.ErrReader(boom)), InfoOptions{File: "f.rdb"})
+	var e *Error
+	if !errors.Is(err, boom) || !errors.As(err, &e) || e.Offset != 10 || e.File != "f.rdb" {
+		t.Errorf("I/O error: %v", err)
+	}
+}
+
+// recordsDigest describes every record a Reader returns, and its error.
+func recordsDigest(t *testing.T, r io.Reader) string {
+	rd := NewReader(r, ReaderOptions{})
+	var b strings.Builder
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fmt.Fprintf(&b, "error %v", err)
+			break
+		}
+		fmt.Fprintf(&b, "%v %d-%d %q %q %d %d %d %q %v|", rec.Kind, rec.Offset, rec.End, rec.AuxKey, rec.AuxValue, rec.DB, rec.ExpireAt, rec.ValueOffset, rec.Key, rec.Library != nil && rec.Library.Code != "")
+	}
+	fmt.Fprintf(&b, "%+v", rd.Checksum())
+	return b.String()
+}

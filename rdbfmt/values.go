@@ -68,9 +68,9 @@ func keyForError(rec *Record) string {
 	return string(rec.Key)
 }
 
-// readKeyName reads a key into rec.Key: a slice of the buffer for a raw
-// key that fits, else decoded into the reader's scratch space. Keys longer
-// than MaxKeyLen are skipped.
+// readKeyName reads a key into rec.Key, the reader's scratch space (not
+// the buffer, which skipping the value may refill). Keys longer than
+// MaxKeyLen are skipped.
 func (r *Reader) readKeyName(rec *Record, off int64) error {
 	// Fast path: a raw key with a 1- or 2-byte length, all buffered.
 	if r.end-r.pos >= 2 {
@@ -83,7 +83,9 @@ func (r *Reader) readKeyName(rec *Record, off int64) error {
 			n, hs = int(b&0x3f)<<8|int(r.buf[r.pos+1]), 2
 		}
 		if hs > 0 && r.end-r.pos >= hs+n {
-			rec.Key = r.buf[r.pos+hs : r.pos+hs+n : r.pos+hs+n]
+			// Copied: skipping the value may refill the buffer.
+			r.keyBuf = append(r.keyBuf[:0], r.buf[r.pos+hs:r.pos+hs+n]...)
+			rec.Key = r.keyBuf
 			rec.KeyLen = int64(n)
 			r.pos += hs + n
 			return nil
@@ -138,6 +140,9 @@ func (r *Reader) readKeyName(rec *Record, off int64) error {
 	}
 	if enc != EncodingRaw {
 		r.keyBuf = k[:0] // decoded into keyBuf (or a larger one to keep)
+	} else {
+		r.keyBuf = append(r.keyBuf[:0], k...) // copied: the buffer may be refilled
+		k = r.keyBuf
 	}
 	rec.Key = k
 	rec.KeyLen = int64(len(k))
