@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/fnkit/fnkit/fixtures"
 )
@@ -72,6 +73,12 @@ func FuzzReader(f *testing.F) {
 		}
 		if readErr == nil && end != int64(len(data)) {
 			t.Fatalf("accepted %d of %d bytes", end, len(data))
+		}
+		// The records do not depend on how the input arrives.
+		if len(data) <= 4<<10 {
+			if a, b := recordsDigest(t, bytes.NewReader(data)), recordsDigest(t, iotest.OneByteReader(bytes.NewReader(data))); a != b {
+				t.Fatalf("one byte at a time:\n%s\nall at once:\n%s", b, a)
+			}
 		}
 		for _, opts := range []InfoOptions{{}, {NoVerify: true}, {Summary: true, Largest: 2}} {
 			info, err := ReadInfo(bytes.NewReader(data), opts)
