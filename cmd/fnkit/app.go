@@ -31,6 +31,8 @@ func commands() []*cli.Command {
 		repairCommand(),
 		mergeCommand(),
 		diffCommand(),
+		verifyCommand(),
+		serveCommand(),
 		completionCommand(),
 	}
 }
