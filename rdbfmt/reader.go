@@ -14,8 +14,9 @@ import (
 
 // Buffer sizes. The first read is small so that reading only the header,
 // AUX fields and libraries (ReadInfo with NoVerify) touches a few pages of
-// a file of any size; the buffer then doubles with each refill up to
-// readMax, the steady-state read size. Strings that must be returned whole
+// a file of any size; the read size then doubles with each full read up to
+// readMax, the steady-state read size (the buffer holds one read plus what
+// is left of the previous one). Strings that must be returned whole
 // (keys, AUX values, library code) are assembled outside the buffer when
 // they do not fit in it.
 const (
@@ -67,6 +68,7 @@ type Reader struct {
 	flushed int
 	base    int64 // input offset of buf[0]
 	srcErr  error // error returned by src (io.EOF once drained)
+	chunk   int   // size of the next read: doubles while the input keeps coming
 	zeroes  int   // consecutive empty reads
 
 	crc     uint64
@@ -175,8 +177,12 @@ func (r *Reader) flush() {
 
 // read reads from src into buf[end:], recording src's error.
 func (r *Reader) read() int {
-	n, err := r.src.Read(r.buf[r.end:])
-	if n < 0 || n > len(r.buf)-r.end {
+	if r.chunk == 0 {
+		r.chunk = readMin
+	}
+	want := min(r.chunk, len(r.buf)-r.end)
+	n, err := r.src.Read(r.buf[r.end : r.end+want])
+	if n < 0 || n > want {
 		n = 0
 		err = errors.New("rdbfmt: invalid Read count from the underlying reader")
 	}
@@ -191,40 +197,33 @@ func (r *Reader) read() int {
 	} else {
 		r.zeroes = 0
 	}
+	if n == r.chunk && r.chunk < readMax {
+		r.chunk *= 2 // the input keeps coming: read more at a time
+	}
 	return n
 }
 
-// fill makes at least need bytes available at pos (need <= the buffer's
-// maximum size or any larger value the caller accepts to allocate). It
-// returns errShort when the input ends first, or src's error.
+// fill makes at least need bytes available at pos (need <= readMax, or
+// more when the caller accepts to hold that much). It returns errShort
+// when the input ends first, or src's error.
 func (r *Reader) fill(need int) error {
 	if r.end-r.pos >= need {
 		return nil
 	}
 	r.flush()
-	// Grow (below) only while the input keeps filling the buffer.
-	streaming := r.end == len(r.buf) && r.srcErr == nil
 	// Move the unconsumed bytes to the front.
 	if r.pos > 0 {
 		n := copy(r.buf, r.buf[r.pos:r.end])
 		r.base += int64(r.pos)
 		r.end, r.pos, r.flushed = n, 0, 0
 	}
-	// Grow: double up to readMax, and at least to need.
-	size := len(r.buf)
-	if streaming {
-		size *= 2
+	if r.chunk == 0 {
+		r.chunk = readMin
 	}
-	if size < readMin {
-		size = readMin
-	}
-	if size > readMax {
-		size = max(len(r.buf), readMax)
-	}
-	if size < need {
-		size = need
-	}
-	if size > len(r.buf) {
+	// Room for need bytes and for a whole read after what is buffered,
+	// growing by at least double so that reallocations stay rare.
+	if size := max(need, r.end+r.chunk); size > len(r.buf) {
+		size = max(size, 2*r.chunk, min(2*len(r.buf), 2*readMax))
 		nb := make([]byte, size)
 		copy(nb, r.buf[:r.end])
 		r.buf = nb
@@ -262,6 +261,7 @@ func (r *Reader) skipSlow(n uint64) error {
 		}
 		return r.srcErr
 	}
+	r.chunk = readMax // a large value: read it in large pieces
 	if len(r.buf) < readMax {
 		r.buf = make([]byte, readMax)
 	}
@@ -857,6 +857,8 @@ func (r *Reader) readFunction(rec *Record, off int64) error {
 		}
 		raw = append(withPayload(len(p)), p...)
 		code = raw[len(raw)-len(p):]
+		// The library's code shares Raw's bytes (Raw is read-only).
+		codeStr = unsafe.String(unsafe.SliceData(code), len(code))
 	case n == EncLZF:
 		enc = EncodingLZF
 		clen, _, err := lenBytes(false)
@@ -899,7 +901,7 @@ func (r *Reader) readFunction(rec *Record, off int64) error {
 	}
 	rec.Raw = raw
 	rec.CodeEncoding = enc
-	if codeStr == "" {
+	if codeStr == "" && len(code) > 0 {
 		codeStr = string(code)
 	}
 	lib, lerr := library.New(codeStr, library.Origin{Path: r.opts.File, Format: "rdb", Offset: off})

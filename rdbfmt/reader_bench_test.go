@@ -154,7 +154,9 @@ func BenchmarkRewrite(b *testing.B) {
 
 // BenchmarkReaderFile reads the RDB named by $RDBFMT_BENCH_FILE from disk
 // (page cache) with full verification, for comparison with `cat` and
-// redis-check-rdb on the same file (see bench/).
+// redis-check-rdb on the same file (see bench/). RDBFMT_BENCH_SUMMARY=1
+// adds the keyspace summary, RDBFMT_BENCH_NOVERIFY=1 reads only up to the
+// libraries.
 func BenchmarkReaderFile(b *testing.B) {
 	path := os.Getenv("RDBFMT_BENCH_FILE")
 	if path == "" {
@@ -171,7 +173,7 @@ func BenchmarkReaderFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, err = ReadInfo(f, InfoOptions{File: path, Summary: os.Getenv("RDBFMT_BENCH_SUMMARY") != ""})
+		_, err = ReadInfo(f, InfoOptions{File: path, Summary: os.Getenv("RDBFMT_BENCH_SUMMARY") != "", NoVerify: os.Getenv("RDBFMT_BENCH_NOVERIFY") != ""})
 		f.Close()
 		if err != nil {
 			b.Fatal(err)

@@ -121,6 +121,8 @@ type Record struct {
 	// CodeEncoding is how the library code is stored (raw or lzf).
 	CodeEncoding StringEncoding
 	// Raw holds the whole FUNCTION2 record, opcode included, byte for byte.
+	// It stays valid after the next call to Next but must not be modified
+	// (the library's code may share its bytes).
 	Raw []byte
 
 	// Slot, SlotKeys and SlotExpires are a SLOT_INFO record's fields.

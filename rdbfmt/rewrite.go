@@ -159,7 +159,7 @@ func Rewrite(in io.Reader, out io.Writer, edit func(*library.Set) (*library.Set,
 		if rec.Kind == KindFunction {
 			l := rec.Library
 			order = append(order, l.Name)
-			raw[l.Name] = append([]byte(nil), rec.Raw...)
+			raw[l.Name] = rec.Raw // not reused by the Reader
 			res.Before.Put(l)
 		}
 	}
