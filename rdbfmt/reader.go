@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -530,7 +531,7 @@ func (e errTooLong) Error() string {
 }
 
 func appendInt(dst []byte, v int64) []byte {
-	return fmt.Appendf(dst, "%d", v)
+	return strconv.AppendInt(dst, v, 10)
 }
 
 // readHeader reads and checks the 9-byte magic and version.
