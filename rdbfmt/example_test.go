@@ -140,7 +140,7 @@ func ExampleReadInfo_noVerify() {
 	fmt.Println(info.Libraries.Len(), "libraries; next record", info.FirstAfterFunctions, "at", info.FirstAfterFunctionsOffset, "; checksum", info.Checksum.Status())
 	// Output:
 	// REDIS 11 valkey-ver 8.0.1
-	// 8 libraries; next record 254 at 16023 ; checksum absent
+	// 8 libraries; next record 254 at 16023 ; checksum not-checked
 }
 
 // A functions-only RDB, like the ones `redis-cli --functions-rdb` saves.

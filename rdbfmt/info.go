@@ -113,8 +113,8 @@ type Info struct {
 	// FirstAfterFunctionsOffset its offset.
 	FirstAfterFunctions       int   `json:"first_after_functions"`
 	FirstAfterFunctionsOffset int64 `json:"first_after_functions_offset"`
-	// Checksum is the trailer's state (Present false and nothing verified
-	// with NoVerify).
+	// Checksum is the trailer's state (with NoVerify the trailer is not
+	// read: Status is "not-checked", or "absent" before RDB version 5).
 	Checksum Checksum `json:"checksum"`
 	// Complete is true when the whole file was read (not NoVerify).
 	Complete bool `json:"complete"`
@@ -164,6 +164,7 @@ func ReadInfo(r io.Reader, opts InfoOptions) (*Info, error) {
 			if t != OpAux && t != OpFunction2 {
 				info.FirstAfterFunctions, info.FirstAfterFunctionsOffset = int(t), off
 				info.Size = off
+				info.Checksum = Checksum{Present: info.Version >= 5} // not read: "not-checked"
 				return info, nil
 			}
 		}
