@@ -2,6 +2,7 @@ package rdbfmt
 
 import (
 	"bytes"
+	"math"
 	"testing"
 )
 
@@ -39,5 +40,32 @@ func TestStringRoundTrip(t *testing.T) {
 	}
 	if b := AppendString(nil, []byte("-5"), false); !bytes.Equal(b, []byte{0xC0, 0xFB}) {
 		t.Errorf("-5 encoded as %x", b)
+	}
+}
+
+func TestDoubles(t *testing.T) {
+	for _, v := range []float64{0, 1, -1, 1.5, 1e-10, -3.25e300, 1 << 62, math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		b := AppendBinaryDouble(nil, v)
+		if got, err := ParseBinaryDouble(b); err != nil || got != v || len(b) != 8 {
+			t.Errorf("binary %v: %v %v", v, got, err)
+		}
+		s := AppendStringDouble(nil, v)
+		if got, n, err := ParseStringDouble(s); err != nil || got != v || n != len(s) {
+			t.Errorf("string %v: %x -> %v %d %v", v, s, got, n, err)
+		}
+	}
+	if got, _, err := ParseStringDouble(AppendStringDouble(nil, math.NaN())); err != nil || !math.IsNaN(got) {
+		t.Errorf("NaN: %v %v", got, err)
+	}
+	if s := AppendStringDouble(nil, 3); string(s) != "\x013" {
+		t.Errorf("3 written as %q", s)
+	}
+	if s := AppendStringDouble(nil, 0.1); string(s[1:]) != "0.10000000000000001" {
+		t.Errorf("0.1 written as %q", s)
+	}
+	for _, bad := range [][]byte{nil, {3, '1'}, {3, 'a', 'b', 'c'}} {
+		if _, _, err := ParseStringDouble(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
