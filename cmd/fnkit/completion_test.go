@@ -147,3 +147,42 @@ func TestOtherShellScriptsParse(t *testing.T) {
 		}
 	}
 }
+
+// fish, when installed, completes through the script too (complete -C asks
+// fish for the completions of a command line).
+func TestFishCompletionScript(t *testing.T) {
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		t.Skip("fish is not installed")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dump.rdb"), nil, 0o644)
+	complete := func(line string) []string {
+		t.Helper()
+		cmd := exec.Command(fish, "--no-config", "-c", "fnkit completion fish | source; complete -C '"+line+"'")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("fish: %v\n%s", err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				got = append(got, strings.SplitN(l, "\t", 2)[0])
+			}
+		}
+		return got
+	}
+	for line, want := range map[string][]string{
+		"fnkit mer":               {"merge"},
+		"fnkit merge --policy r":  {"replace"},
+		"fnkit merge --format=a":  {"--format=aof"},
+		"fnkit merge dump":        {"dump.rdb"},
+		"fnkit completion powers": {"powershell"},
+	} {
+		if got := complete(line); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %q, want %q", line, got, want)
+		}
+	}
+}
