@@ -12,6 +12,7 @@ import (
 
 	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
+	"github.com/fnkit/fnkit/runtime/functions"
 	"github.com/fnkit/fnkit/runtime/internal/glob"
 )
 
@@ -49,7 +50,7 @@ func cmdFlushDB(s *Server, c *client, argv []string) {
 func cmdShutdown(s *Server, c *client, argv []string) {
 	s.smu.Lock()
 	if r := s.running; r != nil {
-		r.cancel(errShutdown)
+		r.frun.Stop(functions.ErrShutdown)
 	}
 	s.smu.Unlock()
 	select {
@@ -59,8 +60,6 @@ func cmdShutdown(s *Server, c *client, argv []string) {
 	}
 	c.closing = true
 }
-
-var errShutdown = fmt.Errorf("server shutting down")
 
 func cmdScriptKill(s *Server, c *client, argv []string) {
 	s.smu.Lock()
@@ -216,9 +215,7 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		line("aof_rewrite_in_progress", 0)
 		line("aof_last_write_status", "ok")
 	case "stats":
-		s.statsMu.Lock()
-		rejected, failed := s.rejected, s.failed
-		s.statsMu.Unlock()
+		rejected, failed := s.rejected.Load(), s.failed.Load()
 		b.WriteString("# Stats\r\n")
 		line("total_connections_received", s.totalConns.Load())
 		line("total_commands_processed", s.totalCmds.Load())
@@ -270,21 +267,25 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		}
 	case "commandstats":
 		b.WriteString("# Commandstats\r\n")
-		s.statsMu.Lock()
-		names := make([]string, 0, len(s.cmdStats))
-		for k := range s.cmdStats {
-			names = append(names, k)
+		type row struct {
+			name string
+			st   *cmdStat
 		}
-		sort.Strings(names)
-		for _, k := range names {
-			st := s.cmdStats[k]
-			per := 0.0
-			if st.calls > 0 {
-				per = float64(st.usec) / float64(st.calls)
+		var rows []row
+		for cmd, st := range s.stats {
+			if st.calls.Load() > 0 || st.rejected.Load() > 0 {
+				rows = append(rows, row{cmd.Name, st})
 			}
-			line("cmdstat_"+k, fmt.Sprintf("calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d", st.calls, st.usec, per, st.rejected, st.failed))
 		}
-		s.statsMu.Unlock()
+		sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
+		for _, r := range rows {
+			calls, usec := r.st.calls.Load(), r.st.usec.Load()
+			per := 0.0
+			if calls > 0 {
+				per = float64(usec) / float64(calls)
+			}
+			line("cmdstat_"+r.name, fmt.Sprintf("calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d", calls, usec, per, r.st.rejected.Load(), r.st.failed.Load()))
+		}
 	}
 }
 

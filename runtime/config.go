@@ -235,10 +235,16 @@ func cmdConfigSet(s *Server, c *client, argv []string) {
 
 func cmdConfigResetStat(s *Server, c *client, argv []string) {
 	s.statsMu.Lock()
-	s.cmdStats = map[string]*cmdStat{}
 	s.errStats = map[string]int64{}
-	s.rejected, s.failed = 0, 0
 	s.statsMu.Unlock()
+	for _, st := range s.stats {
+		st.calls.Store(0)
+		st.usec.Store(0)
+		st.rejected.Store(0)
+		st.failed.Store(0)
+	}
+	s.rejected.Store(0)
+	s.failed.Store(0)
 	s.errTotal.Store(0)
 	c.writeOK()
 }

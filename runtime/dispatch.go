@@ -41,26 +41,26 @@ func (s *Server) exec(c *client, argv []string) {
 	if cmd == nil {
 		c.writeError(unknownCommandError(argv))
 		s.flagTransaction(c)
-		s.reject(argv[0])
+		s.reject(nil)
 		return
 	}
 	c.lastCmd = cmd.Name
 	if !cmd.ArityOK(len(argv)) {
 		c.writeError(fmt.Sprintf("wrong number of arguments for '%s' command", cmd.Name))
 		s.flagTransaction(c)
-		s.reject(cmd.Name)
+		s.reject(cmd)
 		return
 	}
 	if !c.authed && !cmd.Has(cmdtable.NoAuth) {
 		c.writeError("-NOAUTH Authentication required.")
 		s.flagTransaction(c)
-		s.reject(cmd.Name)
+		s.reject(cmd)
 		return
 	}
 	if c.multi != nil && cmd.Has(cmdtable.NoMulti) {
 		c.writeError("Command not allowed inside a transaction")
 		s.flagTransaction(c)
-		s.reject(cmd.Name)
+		s.reject(cmd)
 		return
 	}
 	if !s.acquire() {
@@ -68,17 +68,18 @@ func (s *Server) exec(c *client, argv []string) {
 		if !cmd.Has(cmdtable.AllowBusy) {
 			c.writeError(busyErr)
 			s.flagTransaction(c)
-			s.reject(cmd.Name)
+			s.reject(cmd)
 			return
 		}
 		s.run(c, cmd, argv)
 		return
 	}
 	defer s.release()
+	s.ks.Tick()
 	if oom, denied := s.checkOOM(c, cmd, argv); oom && denied {
 		c.writeError("-OOM command not allowed when used memory > 'maxmemory'.")
 		s.flagTransaction(c)
-		s.reject(cmd.Name)
+		s.reject(cmd)
 		return
 	}
 	if c.multi != nil && !multiControl[cmd.Name] {
@@ -97,29 +98,56 @@ func (s *Server) run(c *client, cmd *cmdtable.Command, argv []string) {
 	start := time.Now()
 	before := s.errorCount()
 	s.call(c, cmd, argv)
-	s.record(cmd.Name, time.Since(start), s.errorCount() != before)
+	s.record(cmd, time.Since(start), s.errorCount() != before)
 }
 
 // call runs a command that passed every check.
 func (s *Server) call(c *client, cmd *cmdtable.Command, argv []string) {
-	if h := handlers[cmd.Name]; h != nil {
-		h(s, c, argv)
-		return
+	s.dispatchFor(cmd)(s, c, argv)
+}
+
+// dispatchFor returns the implementation of a command: its handler, the
+// keyspace, or a refusal (computed for every command by buildDispatch).
+func (s *Server) dispatchFor(cmd *cmdtable.Command) handler {
+	if h, ok := s.dispatch[cmd]; ok {
+		return h
 	}
+	return s.chooseHandler(cmd)
+}
+
+// buildDispatch fills the dispatch table; it is read-only afterwards.
+func (s *Server) buildDispatch() {
+	for _, c := range cmdtable.All() {
+		s.dispatch[c] = s.chooseHandler(c)
+		s.stats[c] = &cmdStat{}
+		for _, sc := range c.Subcommands {
+			s.dispatch[sc] = s.chooseHandler(sc)
+			s.stats[sc] = &cmdStat{}
+		}
+	}
+}
+
+func (s *Server) chooseHandler(cmd *cmdtable.Command) handler {
+	h := handlers[cmd.Name]
 	top := cmd
 	if top.Parent != nil {
 		top = top.Parent
 	}
-	if h := handlers[top.Name]; h != nil {
-		h(s, c, argv)
-		return
+	if h == nil {
+		h = handlers[top.Name]
 	}
-	if !notKeyspace[top.Name] && s.ks.Implements(top.Name) {
-		c.writeRaw(c.ks.Do(argv))
-		return
+	if h == nil && !notKeyspace[top.Name] && s.ks.Implements(top.Name) {
+		h = keyspaceHandler
 	}
-	c.writeError(fmt.Sprintf("fnkit does not implement the '%s' command", cmd.Name))
+	if h == nil {
+		msg := fmt.Sprintf("fnkit does not implement the '%s' command", cmd.Name)
+		h = func(s *Server, c *client, argv []string) { c.writeError(msg) }
+	}
+	return h
 }
+
+// keyspaceHandler passes a command to the keyspace.
+func keyspaceHandler(s *Server, c *client, argv []string) { c.writeRaw(c.ks.Do(argv)) }
 
 // unknownCommandError is commandCheckExistence's message.
 func unknownCommandError(argv []string) string {
@@ -145,11 +173,20 @@ func trunc(s string, n int) string {
 }
 
 // acquire takes the execution lock. It returns false, without the lock,
-// when a function has been running longer than busy-reply-threshold.
+// when a function has been running longer than busy-reply-threshold. No
+// timer runs for an uncontended function: a client that waits for the lock
+// while a function runs watches the threshold itself and marks the server
+// busy when it passes (logging Redis's "Slow script detected").
 func (s *Server) acquire() bool {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		s.smu.Lock()
-		busy, ch := s.busy, s.changed
+		busy, ch, run := s.busy, s.changed, s.running
 		s.smu.Unlock()
 		if busy {
 			return false
@@ -157,9 +194,47 @@ func (s *Server) acquire() bool {
 		select {
 		case s.sem <- struct{}{}:
 			return true
+		default:
+		}
+		var deadline <-chan time.Time
+		if run != nil {
+			s.cfgMu.RLock()
+			threshold := s.conf.busyReplyThreshold
+			s.cfgMu.RUnlock()
+			if threshold > 0 {
+				remaining := time.Until(run.start.Add(threshold))
+				if remaining <= 0 {
+					s.markBusy(run)
+					continue
+				}
+				if timer == nil {
+					timer = time.NewTimer(remaining)
+				} else {
+					timer.Reset(remaining)
+				}
+				deadline = timer.C
+			}
+		}
+		select {
+		case s.sem <- struct{}{}:
+			return true
 		case <-ch:
+		case <-deadline:
+			s.markBusy(run)
 		}
 	}
+}
+
+// markBusy marks the server busy if run is still the running function.
+func (s *Server) markBusy(run *scriptRun) {
+	s.smu.Lock()
+	if s.running != run || s.busy {
+		s.smu.Unlock()
+		return
+	}
+	s.setBusyLocked(true)
+	s.smu.Unlock()
+	s.logf(levelWarning, "Slow script detected: still in execution after %d milliseconds. You can try killing the script using the FUNCTION KILL command. Script name is: %s.", time.Since(run.start).Milliseconds(), run.fn.Name)
 }
 
 func (s *Server) release() { <-s.sem }
@@ -212,33 +287,27 @@ func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
 	return f.Flags&(functions.AllowOOM|functions.NoWrites) == 0
 }
 
-// Statistics.
+// Statistics: per-command counters, allocated once (see buildDispatch)
+// and updated with atomics, so that no lock is taken per command.
 
-func (s *Server) record(name string, d time.Duration, failed bool) {
-	s.statsMu.Lock()
-	st := s.cmdStats[name]
+func (s *Server) record(cmd *cmdtable.Command, d time.Duration, failed bool) {
+	st := s.stats[cmd]
 	if st == nil {
-		st = &cmdStat{}
-		s.cmdStats[name] = st
+		return
 	}
-	st.calls++
-	st.usec += d.Microseconds()
+	st.calls.Add(1)
+	st.usec.Add(d.Microseconds())
 	if failed {
-		st.failed++
-		s.failed++
+		st.failed.Add(1)
+		s.failed.Add(1)
 	}
-	s.statsMu.Unlock()
 }
 
-func (s *Server) reject(name string) {
-	s.statsMu.Lock()
-	if st := s.cmdStats[strings.ToLower(name)]; st != nil {
-		st.rejected++
-	} else if cmdtable.Lookup(name) != nil {
-		s.cmdStats[strings.ToLower(name)] = &cmdStat{rejected: 1}
+func (s *Server) reject(cmd *cmdtable.Command) {
+	if st := s.stats[cmd]; st != nil {
+		st.rejected.Add(1)
 	}
-	s.rejected++
-	s.statsMu.Unlock()
+	s.rejected.Add(1)
 }
 
 func (s *Server) countError(msg string) {

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"context"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -23,8 +22,7 @@ type scriptRun struct {
 	allowOOM bool
 	dirty    atomic.Bool // a write command ran (SCRIPT_WRITE_DIRTY)
 	start    time.Time
-	ctx      context.Context
-	cancel   context.CancelCauseFunc
+	frun     *functions.Run
 }
 
 // Call is scriptCall: redis.call's checks, in Redis's order, then the
@@ -103,7 +101,6 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 	}
 	s.cfgMu.RLock()
 	max := s.conf.maxmemory
-	threshold := s.conf.busyReplyThreshold
 	s.cfgMu.RUnlock()
 	if fn.Flags&functions.AllowOOM == 0 && fn.Flags&functions.NoWrites == 0 && s.preOOM && max > 0 {
 		c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
@@ -115,7 +112,7 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 		allowOOM: fn.Flags&functions.AllowOOM != 0,
 		start:    time.Now(),
 	}
-	run.ctx, run.cancel = context.WithCancelCause(s.ctx)
+	run.frun = &functions.Run{Host: run, ReadOnly: run.ro, Start: run.start}
 	sc := s.scriptClnt
 	sc.ks.Select(c.db())
 	sc.setResp3(false)
@@ -123,28 +120,13 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 	s.smu.Lock()
 	s.running = run
 	s.smu.Unlock()
-	var timer *time.Timer
-	if threshold > 0 {
-		timer = time.AfterFunc(threshold, func() {
-			s.smu.Lock()
-			if s.running == run {
-				s.setBusyLocked(true)
-			}
-			s.smu.Unlock()
-			s.logf(levelWarning, "Slow script detected: still in execution after %d milliseconds. You can try killing the script using the FUNCTION KILL command. Script name is: %s.", time.Since(run.start).Milliseconds(), fn.Name)
-		})
-	}
 	keys := argv[3 : 3+numkeys]
 	args := argv[3+numkeys:]
-	reply := s.eng.Call(&functions.Run{Ctx: run.ctx, Host: run, ReadOnly: run.ro, Start: run.start}, fn, keys, args)
-	if timer != nil {
-		timer.Stop()
-	}
+	reply := s.eng.Call(run.frun, fn, keys, args)
 	s.smu.Lock()
 	s.running = nil
 	s.setBusyLocked(false)
 	s.smu.Unlock()
-	run.cancel(nil)
 	if reply.IsError() {
 		c.writeError("-" + reply.Str)
 		return
@@ -169,7 +151,7 @@ func (s *Server) functionKill(c *client, eval bool) {
 		c.writeError(busyErr)
 		return
 	}
-	run.cancel(functions.ErrKilled)
+	run.frun.Stop(functions.ErrKilled)
 	c.writeOK()
 }
 

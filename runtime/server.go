@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/runtime/cmdtable"
 	"github.com/fnkit/fnkit/runtime/functions"
 	"github.com/fnkit/fnkit/runtime/keyspace"
 	"github.com/fnkit/fnkit/runtime/luaengine"
@@ -85,11 +86,11 @@ type Server struct {
 	totalCmds   atomic.Int64
 	errTotal    atomic.Int64
 	watched     map[watchKey][]*client
-	statsMu     sync.Mutex
-	cmdStats    map[string]*cmdStat
+	statsMu     sync.Mutex // guards errStats
+	stats       map[*cmdtable.Command]*cmdStat
 	errStats    map[string]int64
-	rejected    int64
-	failed      int64
+	rejected    atomic.Int64
+	failed      atomic.Int64
 	scriptClnt  *client
 	preOOM      bool
 	started     time.Time
@@ -105,6 +106,8 @@ type Server struct {
 	shutdownReq chan struct{}
 	doMu        sync.Mutex
 	doClient    *client
+	// dispatch holds each command's implementation (read-only)
+	dispatch map[*cmdtable.Command]handler
 }
 
 // settings are the CONFIG parameters.
@@ -122,7 +125,7 @@ type settings struct {
 }
 
 type cmdStat struct {
-	calls, usec, rejected, failed int64
+	calls, usec, rejected, failed atomic.Int64
 }
 
 // New returns a server that is not listening yet (see Serve, Listen and
@@ -173,9 +176,10 @@ func New(cfg Config) (*Server, error) {
 		changed:     make(chan struct{}),
 		conf:        st,
 		clients:     map[int64]*client{},
-		cmdStats:    map[string]*cmdStat{},
+		stats:       map[*cmdtable.Command]*cmdStat{},
 		errStats:    map[string]int64{},
 		watched:     map[watchKey][]*client{},
+		dispatch:    map[*cmdtable.Command]handler{},
 		started:     time.Now(),
 		logW:        cfg.Log,
 		shutdownReq: make(chan struct{}),
@@ -188,6 +192,7 @@ func New(cfg Config) (*Server, error) {
 		Log:         s.scriptLog,
 	})
 	s.reg = functions.NewRegistry(s.eng)
+	s.buildDispatch()
 	s.scriptClnt = s.newClient(nil)
 	s.scriptClnt.isScript = true
 	s.scriptClnt.authed = true
@@ -290,8 +295,8 @@ func (s *Server) Close() error {
 	}
 	s.cancel()
 	s.smu.Lock()
-	if r := s.running; r != nil {
-		r.cancel(functions.ErrShutdown)
+	if r := s.running; r != nil && r.frun != nil {
+		r.frun.Stop(functions.ErrShutdown)
 	}
 	s.smu.Unlock()
 	s.lnMu.Lock()

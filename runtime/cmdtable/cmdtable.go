@@ -247,6 +247,19 @@ func Lookup(name string) *Command {
 	if c, ok := table[name]; ok {
 		return c
 	}
+	if len(name) <= 64 {
+		// lower-case into a stack buffer: the map lookup does not allocate
+		var buf [64]byte
+		b := buf[:len(name)]
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		return table[string(b)]
+	}
 	return table[strings.ToLower(name)]
 }
 
@@ -260,6 +273,9 @@ func LookupArgv(argv []string) *Command {
 	c := Lookup(argv[0])
 	if c == nil || c.Subcommands == nil || len(argv) < 2 {
 		return c
+	}
+	if sc, ok := c.Subcommands[argv[1]]; ok {
+		return sc
 	}
 	return c.Subcommands[strings.ToLower(argv[1])]
 }

@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/fnkit/fnkit/resp"
@@ -48,7 +49,8 @@ type Host interface {
 
 // Run is one FCALL or FCALL_RO in progress.
 type Run struct {
-	// Ctx is cancelled, with one of the Err… causes, to stop the function.
+	// Ctx, when not nil, stops the function when it is cancelled (with
+	// context.Cause as the reason). Stop is the cheaper way.
 	Ctx context.Context
 	// Host serves redis.call.
 	Host Host
@@ -56,6 +58,31 @@ type Run struct {
 	ReadOnly bool
 	// Start is when the call began.
 	Start time.Time
+
+	mu      sync.Mutex
+	abort   func(error)
+	pending error
+}
+
+// Stop stops the function with cause (ErrKilled, ErrShutdown, …). It may
+// be called from any goroutine, before, during or after the call.
+func (r *Run) Stop(cause error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abort != nil {
+		r.abort(cause)
+	} else if r.pending == nil {
+		r.pending = cause
+	}
+}
+
+// Bind is for engines: abort is how Stop reaches the running function (nil
+// when it ended). It returns the cause of a Stop that came first.
+func (r *Run) Bind(abort func(error)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.abort = abort
+	return r.pending
 }
 
 // Causes with which a run's or a load's context is cancelled. Engines turn

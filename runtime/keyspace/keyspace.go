@@ -71,9 +71,12 @@ func (k *Keyspace) Databases() int { return k.databases }
 // case).
 func (k *Keyspace) Implements(name string) bool { return k.srv.IsRegisteredCommand(name) }
 
-// tick advances TTLs by the wall-clock time elapsed since the last tick,
-// when at least one tick interval has passed.
-func (k *Keyspace) tick() {
+// Tick advances TTLs by the wall-clock time elapsed since the last tick,
+// when at least one tick interval has passed. The server calls it once
+// per command it runs (a function's redis.call commands see the time of
+// the FCALL, as keys' expiry does in Redis scripts); the keyspace's own
+// accessors call it too.
+func (k *Keyspace) Tick() {
 	now := k.now()
 	elapsed := now.Sub(k.lastTick)
 	if elapsed < k.tickEvery {
@@ -132,7 +135,6 @@ func (c *Client) Select(db int) {
 // Do runs one command and returns its reply's bytes, valid until the next
 // call. The caller has checked that the command exists and its arity.
 func (c *Client) Do(argv []string) []byte {
-	c.k.tick()
 	c.buf.Reset()
 	c.k.srv.Dispatch(c.peer, argv)
 	c.w.Flush()
@@ -160,7 +162,7 @@ var fixErrors = map[string]string{
 
 // DBSize returns the number of keys in db.
 func (k *Keyspace) DBSize(db int) int {
-	k.tick()
+	k.Tick()
 	return len(k.m.DB(db).Keys())
 }
 
@@ -169,7 +171,7 @@ func (k *Keyspace) FlushAll() { k.m.FlushAll() }
 
 // Stats returns the number of keys of db and how many have a TTL.
 func (k *Keyspace) Stats(db int) (keys, expires int) {
-	k.tick()
+	k.Tick()
 	d := k.m.DB(db)
 	for _, key := range d.Keys() {
 		keys++

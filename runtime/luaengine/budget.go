@@ -122,18 +122,18 @@ func (m *monitor) loop() {
 			baseLive, baseObjects = read()
 		}
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			c.cancel(cause)
+			c.ctx.cancel(cause)
 		}
 		if limit > 0 {
 			live, objects := read()
 			switch {
 			case live-baseLive > limit:
 				// alive after a collection: over the limit
-				c.cancel(functions.ErrMemoryLimit)
+				c.ctx.cancel(functions.ErrMemoryLimit)
 			case objects-baseObjects > 2*limit:
 				// allocated and not yet collected, far over the limit:
 				// stop now rather than wait for a collection
-				c.cancel(functions.ErrMemoryLimit)
+				c.ctx.cancel(functions.ErrMemoryLimit)
 			case objects-baseObjects > limit && !gcRunning.Load() && time.Since(lastGC) > 20*time.Millisecond:
 				// over the limit unless much of it is garbage: collect in
 				// the background; live is checked on the next ticks

@@ -20,6 +20,10 @@ func (e *Engine) Call(run *functions.Run, fn *functions.Function, keys, args []s
 	}
 	c := e.begin(run.Ctx, 0, nil)
 	c.fn, c.run = fn, run
+	if pending := run.Bind(c.ctx.cancel); pending != nil {
+		c.ctx.cancel(pending)
+	}
+	defer run.Bind(nil)
 	L := e.L
 	L.Push(lf)
 	L.Push(stringArray(L, keys))

@@ -109,7 +109,7 @@ func (c *depthCtx) Done() <-chan struct{} {
 	}
 	select {
 	case <-d:
-		if context.Cause(c.Context) == functions.ErrKilled && c.count%killCheckEvery != 0 {
+		if c.call.ctx.stopCause() == functions.ErrKilled && c.count%killCheckEvery != 0 {
 			return neverChan
 		}
 		c.call.killSeen = true

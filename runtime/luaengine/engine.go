@@ -30,6 +30,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -93,16 +94,66 @@ type Engine struct {
 	mon *monitor
 }
 
-// activeCall is the load or call in progress.
+// activeCall is the load or call in progress. It is also the context its
+// Lua threads run under (callCtx): cheaper than a derived context, which
+// registers with its parent on every call.
 type activeCall struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	lib    *functions.Library  // while loading
-	fn     *functions.Function // while calling
-	run    *functions.Run
-	resp3  bool
+	ctx   *callCtx
+	lib   *functions.Library  // while loading
+	fn    *functions.Function // while calling
+	run   *functions.Run
+	resp3 bool
 	// killSeen is set once a kill has been reported (see depthCtx)
 	killSeen bool
+	// stopParent unregisters the watch of the parent context
+	stopParent func() bool
+}
+
+// callCtx is a cancellable context with a cause, for one load or call.
+type callCtx struct {
+	done   chan struct{}
+	mu     sync.Mutex
+	cause  error
+	closed bool
+}
+
+func newCallCtx() *callCtx { return &callCtx{done: make(chan struct{})} }
+
+func (c *callCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *callCtx) Done() <-chan struct{}       { return c.done }
+func (c *callCtx) Value(any) any               { return nil }
+
+func (c *callCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
+
+// cancel stops the call with cause (nil: the call ended normally).
+func (c *callCtx) cancel(cause error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.closed, c.cause = true, cause
+	close(c.done)
+}
+
+// stopCause returns why the call was stopped (nil while it runs or after a
+// normal end).
+func (c *callCtx) stopCause() error {
+	select {
+	case <-c.done:
+	default:
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cause
 }
 
 var _ functions.Engine = (*Engine)(nil)
@@ -157,13 +208,17 @@ func (e *Engine) Free(lib *functions.Library) {
 }
 
 // begin starts a load or call: a context carrying the load timeout (if
-// any) and the hard limit, watched for memory growth.
+// any) and the hard limit, watched for memory growth, stopped too when
+// parent is cancelled.
 func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCause error) *activeCall {
-	if parent == nil {
-		parent = context.Background()
+	c := &activeCall{ctx: newCallCtx()}
+	if parent != nil && parent.Done() != nil {
+		if parent.Err() != nil {
+			c.ctx.cancel(context.Cause(parent))
+		} else {
+			c.stopParent = context.AfterFunc(parent, func() { c.ctx.cancel(context.Cause(parent)) })
+		}
 	}
-	ctx, cancel := context.WithCancelCause(parent)
-	c := &activeCall{ctx: ctx, cancel: cancel}
 	var deadline time.Time
 	var cause error
 	if timeout > 0 {
@@ -183,16 +238,19 @@ func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCau
 func (e *Engine) end(c *activeCall) {
 	e.mon.unwatch()
 	e.L.RemoveContext()
-	c.cancel(nil)
+	if c.stopParent != nil {
+		c.stopParent()
+	}
+	c.ctx.cancel(nil)
 	e.cur = nil
 }
 
 // abortCause returns why the current load or call was stopped, or nil.
 func (e *Engine) abortCause() error {
-	if e.cur == nil || e.cur.ctx.Err() == nil {
+	if e.cur == nil {
 		return nil
 	}
-	return context.Cause(e.cur.ctx)
+	return e.cur.ctx.stopCause()
 }
 
 // checkAbort re-raises at once when the current call was stopped, so that
