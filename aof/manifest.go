@@ -304,8 +304,9 @@ func isCSpace(c byte) bool {
 // (getAofManifestAsString): the base first, then the history files, then
 // the incr files, one "file NAME seq N type T" line each, the name quoted
 // with C escapes when it holds a blank, a quote, a backslash or a byte
-// that is not printable ASCII. (Unlike Redis, a single quote also makes
-// the name quoted: Redis would write a line it cannot read back.)
+// that is not printable ASCII. (Unlike Redis, a single quote or an empty
+// name also makes the name quoted: Redis would write a line it cannot read
+// back.)
 func AppendManifest(buf []byte, m *Manifest) []byte {
 	if b, ok := m.Base(); ok {
 		buf = appendManifestLine(buf, b)
@@ -343,8 +344,12 @@ func isPrint(c byte) bool { return c >= 0x20 && c < 0x7f }
 // needsRepr is sdsneedsrepr (true when sdscatrepr must quote s), plus the
 // single quote: Redis writes a name such as q'x bare, and then its own
 // tokenizer reads the quote as the start of a quoted token and refuses the
-// line, so fnkit quotes it.
+// line, so fnkit quotes it; and the empty name, which Redis writes as
+// nothing at all.
 func needsRepr(s string) bool {
+	if s == "" {
+		return true // Redis writes "file  seq", which reads back as a shifted line
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '\\' || c == '"' || c == '\'' || !isPrint(c) || isCSpace(c) {
