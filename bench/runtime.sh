@@ -9,7 +9,10 @@
 #   FCALL noop 0                 not pipelined, and pipelined (-P $PIPE)
 #   FCALL three 1 k              not pipelined, and pipelined
 #   FUNCTION LOAD REPLACE of 100 different libraries (one client, sequential)
-# The ratio fnkit/redis is printed for each. The target for FCALL is 0.5.
+# For each, the throughput of both servers and the ratio fnkit/redis
+# (target for FCALL: 0.5), and the CPU time each server process used per
+# request (from /proc/PID/stat), which a shared, noisy machine disturbs
+# much less than throughput.
 # Usage:
 #   bash bench/runtime.sh               # REQUESTS=100000 CLIENTS=50 PIPE=16
 #   REQUESTS=20000 bash bench/runtime.sh
@@ -43,30 +46,41 @@ redis.register_function('three', function(keys, args)
   return redis.call('GET', keys[1])
 end)
 LUA
-"$WORK/fnkit" serve --quiet --addr "127.0.0.1:$FPORT" "$WORK/bench.lua" 2>"$WORK/fnkit.log" &
+GOGC=${FNKIT_GOGC:-100} "$WORK/fnkit" serve --quiet --addr "127.0.0.1:$FPORT" "$WORK/bench.lua" 2>"$WORK/fnkit.log" &
 FPID=$!
 for p in "$RPORT" "$FPORT"; do
 	for _ in $(seq 100); do redis-cli -p "$p" PING >/dev/null 2>&1 && break; sleep 0.1; done
 done
 redis-cli -p "$RPORT" FUNCTION LOAD "$(cat "$WORK/bench.lua")" >/dev/null
 
-# rps PORT ARGS... prints the requests per second redis-benchmark measured
+# cpu PID prints the CPU time the process used so far, in clock ticks
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
+
+# rps PORT PID ARGS... prints the requests per second redis-benchmark
+# measured and the server's CPU microseconds per request
 rps() {
-	local port=$1
-	shift
-	redis-benchmark -p "$port" -q --csv "$@" | tail -1 | awk -F'","' '{gsub(/"/, "", $2); print $2}'
+	local port=$1 pid=$2
+	shift 2
+	local c0 c1 r n
+	c0=$(cpu "$pid")
+	r=$(redis-benchmark -p "$port" -q --csv "$@" | tail -1 | awk -F'","' '{gsub(/"/, "", $2); print $2}')
+	c1=$(cpu "$pid")
+	n=$(python3 -c "import sys; print(sys.argv[1])" "$REQUESTS")
+	python3 -c "import sys; r, c0, c1, n, t = sys.argv[1:]; print(r, '%.2f' % ((int(c1) - int(c0)) * 1e6 / int(t) / int(n)))" "$r" "$c0" "$c1" "$n" "$TICK"
 }
 
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 
-printf '%-34s %12s %12s %7s\n' "workload" "redis rps" "fnkit rps" "ratio"
+printf '%-34s %12s %12s %7s %14s %14s %9s\n' "workload" "redis rps" "fnkit rps" "ratio" "redis cpu us" "fnkit cpu us" "cpu ratio"
 run() {
 	local name=$1
 	shift
-	local r f
-	r=$(rps "$RPORT" "$@")
-	f=$(rps "$FPORT" "$@")
-	printf '%-34s %12s %12s %7s\n' "$name" "$r" "$f" "$(ratio "$f" "$r")"
+	local r f rr rc fr fc
+	r=$(rps "$RPORT" "$RPID" "$@")
+	f=$(rps "$FPORT" "$FPID" "$@")
+	rr=${r% *} rc=${r#* } fr=${f% *} fc=${f#* }
+	printf '%-34s %12s %12s %7s %14s %14s %9s\n' "$name" "$rr" "$fr" "$(ratio "$fr" "$rr")" "$rc" "$fc" "$(ratio "$rc" "$fc")"
 }
 run "FCALL noop" -n "$REQUESTS" -c "$CLIENTS" FCALL noop 0
 run "FCALL noop, pipelined x$PIPE" -n "$REQUESTS" -c "$CLIENTS" -P "$PIPE" FCALL noop 0
