@@ -58,16 +58,18 @@ func lzfDecompressInto(out, src []byte) error {
 		if ref < 0 || op+n > ulen {
 			return errLZF
 		}
-		if op-ref >= n { // no overlap
+		if n > 16 && op-ref >= n { // long and no overlap
 			copy(out[op:op+n], out[ref:ref+n])
 			op += n
 			continue
 		}
-		for i := 0; i < n; i++ { // byte by byte: the ranges overlap
-			out[op] = out[ref]
-			op++
-			ref++
+		// Byte by byte: short (faster than a copy call), or overlapping.
+		dst := out[op : op+n]
+		src := out[ref : ref+n]
+		for i := range dst {
+			dst[i] = src[i]
 		}
+		op += n
 	}
 	if op != ulen {
 		return errLZF
