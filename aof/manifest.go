@@ -122,6 +122,7 @@ type ManifestError struct {
 	Msg string
 }
 
+// Error formats the failure as "aof: FILE: line N (offset O): MSG: LINE".
 func (e *ManifestError) Error() string {
 	var b strings.Builder
 	b.WriteString("aof: ")

@@ -53,6 +53,8 @@ type Error struct {
 	Err error
 }
 
+// Error formats the failure as "aof: FILE: offset N: WHAT (in COMMAND at
+// offset M): …" with where a cut would leave the file.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "aof: %s: offset %d: %s", e.File, e.Offset, e.What)
