@@ -129,3 +129,28 @@ func checkFuzzErr(t *testing.T, err error) {
 	}
 	t.Fatalf("%v wraps no sentinel", err)
 }
+
+// FuzzLZF: what LZFCompress writes decompresses to the input, and
+// LZFDecompress never panics on arbitrary data.
+func FuzzLZF(f *testing.F) {
+	f.Add([]byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), 100)
+	f.Add([]byte("#!lua name=lib\nredis.register_function('f', function() return 1 end)"), 70)
+	f.Add([]byte{0x1f, 'a', 0xe0, 0xff, 0x00}, 300)
+	f.Fuzz(func(t *testing.T, data []byte, ulen int) {
+		// liblzf needs a few bytes of slack beyond its worst case (one
+		// control byte per 32 literals) before it gives up.
+		room := len(data) + len(data)/32 + 16
+		if c := LZFCompress(data, room); len(data) > 0 {
+			if c == nil {
+				t.Fatalf("%d bytes did not compress into %d", len(data), room)
+			}
+			out, err := LZFDecompress(c, len(data))
+			if err != nil || !bytes.Equal(out, data) {
+				t.Fatalf("round trip: %v", err)
+			}
+		}
+		if ulen >= 0 && ulen < 1<<20 {
+			LZFDecompress(data, ulen)
+		}
+	})
+}
