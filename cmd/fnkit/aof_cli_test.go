@@ -260,6 +260,16 @@ func TestRestoreIntoAOFCLI(t *testing.T) {
 	if !hasErrorLine(r.stderr, "Function lb_top already exists") {
 		t.Fatalf("stderr %q", r.stderr)
 	}
+	// Without the check the restore is written, and the real server does
+	// what the check said: it skips the FUNCTION RESTORE.
+	want(t, 0, "restore", "--into", dir, clash, "--no-function-check", "-o", out2)
+	srv2, err := fixtures.StartRedisWith(t, fixtures.Options{AOFDir: out2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := listWithCode(t, srv2)["clash"]; ok {
+		t.Fatal("the real server loaded the clashing library")
+	}
 }
 
 func aofKeyspaceOf(t *testing.T, r *fixtures.Redis) string {

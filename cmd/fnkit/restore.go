@@ -45,6 +45,7 @@ func restoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the RDB file to write"},
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two SOURCEs hold different code under one name: fail, replace or keep"},
 			&cli.BoolFlag{Name: "no-compress", Usage: "store new library code uncompressed (as rdbcompression no)"},
+			&cli.BoolFlag{Name: "no-function-check", Usage: "--into an AOF: do not load the restored set in fnkit's runtime (Redis 7.0.15 rules) first; for libraries written for newer servers"},
 		},
 		Action: runRestore,
 	}

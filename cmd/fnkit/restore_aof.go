@@ -27,7 +27,13 @@ func runRestoreAOF(c *cli.Context, into, out string, sources []string, mode libr
 	// The restored set is always loaded in fnkit's runtime first: Redis
 	// refuses a FUNCTION RESTORE whose functions collide, and in an AOF a
 	// refused command is skipped without a word.
-	res, err := aof.RestoreInto(a, incoming, out, aof.RestoreOptions{Mode: mode, Check: runtimeValidator, Validate: aofValidator(c)})
+	// --no-function-check skips it (a library for a newer server may use
+	// what 7.0.15's rules refuse).
+	check := aof.Validator(runtimeValidator)
+	if c.Bool("no-function-check") {
+		check = nil
+	}
+	res, err := aof.RestoreInto(a, incoming, out, aof.RestoreOptions{Mode: mode, Check: check, Validate: aofValidator(c)})
 	if err != nil {
 		if errors.Is(err, aof.ErrOutputExists) {
 			return fmt.Errorf("%w; choose a new -o", err)
