@@ -466,3 +466,15 @@ func cmdCommandHelp(s *Server, c *client, argv []string) {
 		"    Return the keys and the access flags from a full Redis command.",
 	})
 }
+
+// cmdTTL is TTL with Redis's rounding ((ms+500)/1000), from the keyspace's
+// PTTL.
+func cmdTTL(s *Server, c *client, argv []string) {
+	out := c.ks.Do([]string{"PTTL", argv[1]})
+	v, _, err := parseReply(out)
+	if err != nil || v.Kind != resp.Integer || v.Int < 0 {
+		c.writeRaw(out)
+		return
+	}
+	c.writeInt((v.Int + 500) / 1000)
+}

@@ -99,6 +99,7 @@ func (s *Server) serveConn(conn net.Conn) {
 		s.clientsMu.Lock()
 		delete(s.clients, c.id)
 		s.clientsMu.Unlock()
+		s.unwatchAll(c)
 		conn.Close()
 	}()
 	if tc, ok := conn.(*net.TCPConn); ok {

@@ -97,8 +97,12 @@ func (s *Server) exec(c *client, argv []string) {
 func (s *Server) run(c *client, cmd *cmdtable.Command, argv []string) {
 	start := time.Now()
 	before := s.errorCount()
+	db := c.db()
 	s.call(c, cmd, argv)
 	s.record(cmd, time.Since(start), s.errorCount() != before)
+	if s.nwatched.Load() > 0 && cmd.Has(cmdtable.Write) {
+		s.touchWrite(db, cmd, argv)
+	}
 }
 
 // call runs a command that passed every check.

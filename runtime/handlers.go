@@ -3,6 +3,7 @@ package runtime
 func init() {
 	handlers = map[string]handler{
 		"fcall":            cmdFcall,
+		"ttl":              cmdTTL,
 		"fcall_ro":         cmdFcallRO,
 		"function|load":    cmdFunctionLoad,
 		"function|delete":  cmdFunctionDelete,

@@ -76,7 +76,10 @@ func cmdExec(s *Server, c *client, argv []string) {
 		c.writeError("-EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
-	if c.watch != nil && c.watch.dirty {
+	s.watchMu.Lock()
+	dirty := c.watch != nil && c.watch.dirty
+	s.watchMu.Unlock()
+	if dirty {
 		s.unwatchAll(c)
 		c.writeValue(resp.NullArray())
 		return
@@ -95,6 +98,8 @@ func cmdWatch(s *Server, c *client, argv []string) {
 		c.writeError("WATCH inside MULTI is not allowed")
 		return
 	}
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
 	if c.watch == nil {
 		c.watch = &watchState{}
 	}
@@ -112,6 +117,7 @@ func cmdWatch(s *Server, c *client, argv []string) {
 		}
 		c.watch.keys = append(c.watch.keys, wk)
 		s.watched[wk] = append(s.watched[wk], c)
+		s.nwatched.Add(1)
 	}
 	c.writeOK()
 }
@@ -122,6 +128,8 @@ func cmdUnwatch(s *Server, c *client, argv []string) {
 }
 
 func (s *Server) unwatchAll(c *client) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
 	if c.watch == nil {
 		return
 	}
@@ -138,15 +146,15 @@ func (s *Server) unwatchAll(c *client) {
 		} else {
 			s.watched[wk] = list
 		}
+		s.nwatched.Add(-1)
 	}
 	c.watch = nil
 }
 
 // touch marks the clients watching key in db (touchWatchedKey).
 func (s *Server) touch(db int, key string) {
-	if len(s.watched) == 0 {
-		return
-	}
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
 	for _, c := range s.watched[watchKey{db, key}] {
 		c.watch.dirty = true
 	}
@@ -154,6 +162,8 @@ func (s *Server) touch(db int, key string) {
 
 // touchDB marks every client watching a key of db (db < 0: all dbs).
 func (s *Server) touchDB(db int) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
 	for wk, list := range s.watched {
 		if db < 0 || wk.db == db {
 			for _, c := range list {
@@ -165,7 +175,7 @@ func (s *Server) touchDB(db int) {
 
 // touchWrite marks the watchers of the keys a write command names.
 func (s *Server) touchWrite(db int, cmd *cmdtable.Command, argv []string) {
-	if len(s.watched) == 0 || !cmd.Has(cmdtable.Write) {
+	if s.nwatched.Load() == 0 || !cmd.Has(cmdtable.Write) {
 		return
 	}
 	for _, i := range cmd.KeyPositions(argv) {

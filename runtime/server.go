@@ -85,7 +85,9 @@ type Server struct {
 	totalConns  atomic.Int64
 	totalCmds   atomic.Int64
 	errTotal    atomic.Int64
+	watchMu     sync.Mutex
 	watched     map[watchKey][]*client
+	nwatched    atomic.Int64
 	statsMu     sync.Mutex // guards errStats
 	stats       map[*cmdtable.Command]*cmdStat
 	errStats    map[string]int64

@@ -13,9 +13,9 @@
 // Expiry: miniredis keeps TTLs as durations that only shrink when time is
 // advanced, and advancing costs a pass over every key. Keyspace advances
 // the clock lazily before commands, at most once per tick interval; the
-// interval grows with the measured cost of a pass (at least 1 ms, at most
-// 20× the cost), so small keyspaces expire keys within a millisecond and
-// large ones do not spend their time scanning.
+// interval grows with the measured cost of a pass (20× the cost, at least
+// 1 ms, at most 20 ms), so small keyspaces expire keys within a millisecond
+// and large ones spend at most about 5% of their time scanning.
 //
 // A Keyspace is not safe for concurrent use; the server serialises
 // commands.
@@ -32,6 +32,10 @@ import (
 	"github.com/alicebob/miniredis/v2/server"
 )
 
+// maxTickEvery bounds how late a key may expire (and how much longer a TTL
+// may read) on a large keyspace.
+const maxTickEvery = 20 * time.Millisecond
+
 // Keyspace is a set of numbered databases.
 type Keyspace struct {
 	m         *miniredis.Miniredis
@@ -40,6 +44,7 @@ type Keyspace struct {
 
 	lastTick  time.Time
 	tickEvery time.Duration
+	tickCost  time.Duration
 	now       func() time.Time
 }
 
@@ -86,12 +91,15 @@ func (k *Keyspace) Tick() {
 	k.m.FastForward(elapsed)
 	cost := time.Since(start)
 	k.lastTick = now
-	every := 20 * cost
+	// smooth the cost (a GC pause or preemption must not stretch the
+	// interval), and keep expiry within 20 ms of the clock
+	k.tickCost = (3*k.tickCost + cost) / 4
+	every := 20 * k.tickCost
 	if every < time.Millisecond {
 		every = time.Millisecond
 	}
-	if every > time.Second {
-		every = time.Second
+	if every > maxTickEvery {
+		every = maxTickEvery
 	}
 	k.tickEvery = every
 }
@@ -139,6 +147,11 @@ func (c *Client) Do(argv []string) []byte {
 	c.k.srv.Dispatch(c.peer, argv)
 	c.w.Flush()
 	out := c.buf.Bytes()
+	if c.resp3 && len(out) > 0 && out[0] == '*' && pairedInRESP3(argv) {
+		if p, ok := pairUp(out); ok {
+			return p
+		}
+	}
 	if len(out) > 0 && out[0] == '-' {
 		if fixed, ok := fixErrors[string(out)]; ok {
 			return []byte(strings.Replace(fixed, "%s", strings.ToLower(argv[0]), 1))
@@ -180,4 +193,80 @@ func (k *Keyspace) Stats(db int) (keys, expires int) {
 		}
 	}
 	return keys, expires
+}
+
+// pairedInRESP3 reports whether Redis replies to argv, in RESP3, with an
+// array of [member, score] (or [field, value]) pairs where miniredis
+// replies with a flat array.
+func pairedInRESP3(argv []string) bool {
+	has := func(word string) bool {
+		for _, a := range argv[1:] {
+			if strings.EqualFold(a, word) {
+				return true
+			}
+		}
+		return false
+	}
+	switch strings.ToLower(argv[0]) {
+	case "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zrandmember", "zunion", "zinter", "zdiff":
+		return has("withscores")
+	case "zpopmin", "zpopmax":
+		return len(argv) == 3
+	case "hrandfield":
+		return has("withvalues")
+	}
+	return false
+}
+
+// pairUp rewrites a flat RESP array of 2N simple elements (bulk strings,
+// doubles, integers) as an array of N two-element arrays.
+func pairUp(b []byte) ([]byte, bool) {
+	end := bytes.Index(b, []byte("\r\n"))
+	if end < 0 {
+		return nil, false
+	}
+	n, err := strconv.Atoi(string(b[1:end]))
+	if err != nil || n < 0 || n%2 != 0 {
+		return nil, false
+	}
+	pos := end + 2
+	out := make([]byte, 0, len(b)+4*n)
+	out = append(out, '*')
+	out = strconv.AppendInt(out, int64(n/2), 10)
+	out = append(out, '\r', '\n')
+	for i := 0; i < n; i++ {
+		if i%2 == 0 {
+			out = append(out, "*2\r\n"...)
+		}
+		if pos >= len(b) {
+			return nil, false
+		}
+		le := bytes.Index(b[pos:], []byte("\r\n"))
+		if le < 0 {
+			return nil, false
+		}
+		next := pos + le + 2
+		switch b[pos] {
+		case '$':
+			l, err := strconv.Atoi(string(b[pos+1 : pos+le]))
+			if err != nil {
+				return nil, false
+			}
+			if l >= 0 {
+				next += l + 2
+			}
+		case ',', ':', '+':
+		default:
+			return nil, false
+		}
+		if next > len(b) {
+			return nil, false
+		}
+		out = append(out, b[pos:next]...)
+		pos = next
+	}
+	if pos != len(b) {
+		return nil, false
+	}
+	return out, true
 }

@@ -37,7 +37,19 @@ func (e *Engine) coCreate(L *lua.LState) int {
 		argError(L, 1, "Lua function expected")
 	}
 	e.chargeString(L, 16<<10) // a thread's registry and frames
-	return e.coCreateOrig(L)
+	return e.newThread(L)
+}
+
+// newThread creates the coroutine without a context: gopher-lua would
+// derive one from L's (a goroutine per coroutine watching it); the
+// thread gets the call's context each time it is resumed instead.
+func (e *Engine) newThread(L *lua.LState) int {
+	ctx := L.RemoveContext()
+	n := e.coCreateOrig(L)
+	if ctx != nil {
+		L.SetContext(ctx)
+	}
+	return n
 }
 
 // resumeThread resumes th with the arguments at L's stack positions
@@ -82,7 +94,7 @@ func (e *Engine) coWrap(L *lua.LState) int {
 		argError(L, 1, "Lua function expected")
 	}
 	e.chargeString(L, 16<<10)
-	e.coCreateOrig(L)
+	e.newThread(L)
 	th := L.Get(-1).(*lua.LState)
 	L.Pop(1)
 	L.Push(L.NewFunction(func(L *lua.LState) int {
