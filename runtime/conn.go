@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -34,6 +35,9 @@ type client struct {
 	lastCmd  string
 	closing  bool
 	isScript bool
+	// locked: the client holds the execution lock (between commands of
+	// one batch of its buffered input)
+	locked bool
 }
 
 func (s *Server) newClient(conn net.Conn) *client {
@@ -119,6 +123,24 @@ func (s *Server) serveConn(conn net.Conn) {
 			continue
 		}
 		s.exec(c, argv)
+		// keep running the commands already buffered (a pipeline) while
+		// holding the lock; never wait for more input with it
+		for c.locked && !c.closing && len(c.out) <= 64<<10 && commandBuffered(c.r) {
+			argv, perr = readCommand(c.r)
+			if perr != nil || len(argv) == 0 {
+				break
+			}
+			s.exec(c, argv)
+		}
+		s.unlock(c)
+		if perr != nil {
+			var pe protocolError
+			if errors.As(perr, &pe) {
+				c.writeError("Protocol error: " + string(pe))
+				conn.Write(c.out)
+			}
+			return
+		}
 		if c.r.Buffered() == 0 || len(c.out) > 64<<10 || c.closing {
 			if len(c.out) > 0 {
 				if _, err := conn.Write(c.out); err != nil {
@@ -135,6 +157,46 @@ func (s *Server) serveConn(conn net.Conn) {
 			return
 		}
 	}
+}
+
+// commandBuffered reports whether r's buffer holds a whole request, so
+// that reading it cannot block.
+func commandBuffered(r *bufio.Reader) bool {
+	n := r.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := r.Peek(n)
+	if b[0] != '*' {
+		return bytes.IndexByte(b, '\n') >= 0
+	}
+	e := bytes.Index(b, []byte("\r\n"))
+	if e < 0 {
+		return false
+	}
+	count, err := strconv.Atoi(string(b[1:e]))
+	if err != nil || count > maxMultibulk {
+		return true // let readCommand report the error
+	}
+	pos := e + 2
+	for i := 0; i < count; i++ {
+		le := bytes.Index(b[pos:], []byte("\r\n"))
+		if le < 0 {
+			return false
+		}
+		if b[pos] != '$' {
+			return true
+		}
+		l, err := strconv.Atoi(string(b[pos+1 : pos+le]))
+		if err != nil || l < 0 {
+			return true
+		}
+		pos += le + 2 + l + 2
+		if pos > len(b) {
+			return false
+		}
+	}
+	return true
 }
 
 type protocolError string

@@ -63,18 +63,24 @@ func (s *Server) exec(c *client, argv []string) {
 		s.reject(cmd)
 		return
 	}
-	if !s.acquire() {
-		// a function is busy: only allow-busy commands run, without the lock
-		if !cmd.Has(cmdtable.AllowBusy) {
-			c.writeError(busyErr)
-			s.flagTransaction(c)
-			s.reject(cmd)
+	if !c.locked {
+		if !s.acquire() {
+			// a function is busy: only allow-busy commands run, without
+			// the lock
+			if !cmd.Has(cmdtable.AllowBusy) {
+				c.writeError(busyErr)
+				s.flagTransaction(c)
+				s.reject(cmd)
+				return
+			}
+			s.run(c, cmd, argv)
 			return
 		}
-		s.run(c, cmd, argv)
-		return
+		// the caller releases the lock (unlock) once the commands already
+		// in the client's buffer have run, as Redis runs a client's whole
+		// query buffer
+		c.locked = true
 	}
-	defer s.release()
 	s.ks.Tick()
 	if oom, denied := s.checkOOM(c, cmd, argv); oom && denied {
 		c.writeError("-OOM command not allowed when used memory > 'maxmemory'.")
@@ -242,6 +248,14 @@ func (s *Server) markBusy(run *scriptRun) {
 }
 
 func (s *Server) release() { <-s.sem }
+
+// unlock releases the execution lock if c holds it.
+func (s *Server) unlock(c *client) {
+	if c.locked {
+		c.locked = false
+		s.release()
+	}
+}
 
 // setBusy changes the busy state and wakes every waiting client.
 func (s *Server) setBusyLocked(b bool) {

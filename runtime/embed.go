@@ -20,6 +20,7 @@ func (s *Server) Do(args ...string) resp.Value {
 	c := s.doClient
 	c.out = c.out[:0]
 	s.exec(c, args)
+	s.unlock(c)
 	v, _, err := parseReply(c.out)
 	if err != nil {
 		return resp.Err("ERR fnkit: malformed reply")

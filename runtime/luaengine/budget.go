@@ -130,7 +130,7 @@ func (m *monitor) loop() {
 			case live-baseLive > limit:
 				// alive after a collection: over the limit
 				c.ctx.cancel(functions.ErrMemoryLimit)
-			case objects-baseObjects > 2*limit:
+			case objects-baseObjects > 4*limit:
 				// allocated and not yet collected, far over the limit:
 				// stop now rather than wait for a collection
 				c.ctx.cancel(functions.ErrMemoryLimit)

@@ -62,7 +62,9 @@ func (e *Engine) resumeThread(L *lua.LState, th *lua.LState) int {
 		return 2
 	}
 	if e.cur != nil {
-		th.SetContext(threadContext(e.cur, th))
+		if dc, ok := th.Context().(*depthCtx); !ok || dc.call != e.cur {
+			th.SetContext(threadContext(e.cur, th))
+		}
 	}
 	e.enterC(L)
 	defer e.leaveC()
