@@ -22,21 +22,8 @@ import (
 // sorted) and its keyspace (keys and expires per db from INFO keyspace).
 func serverState(t testing.TB, r *fixtures.Redis) (libs, keyspace string) {
 	t.Helper()
-	v := r.Do(t, "FUNCTION", "LIST", "WITHCODE")
-	if v.Kind != resp.Array {
-		t.Fatalf("FUNCTION LIST: %+v", v)
-	}
 	var refs []string
-	for _, lib := range v.Elems {
-		var name, code string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "library_code":
-				code = lib.Elems[i+1].Str
-			}
-		}
+	for name, code := range r.Libraries(t) {
 		sum := sha1.Sum([]byte(code))
 		refs = append(refs, name+"="+hex.EncodeToString(sum[:]))
 	}

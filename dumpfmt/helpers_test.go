@@ -16,24 +16,7 @@ import (
 // library name → code.
 func listWithCode(t testing.TB, r *fixtures.Redis) map[string]string {
 	t.Helper()
-	v := r.Do(t, "FUNCTION", "LIST", "WITHCODE")
-	if v.IsError() || v.Kind != resp.Array {
-		t.Fatalf("FUNCTION LIST WITHCODE: %v", v)
-	}
-	out := map[string]string{}
-	for _, lib := range v.Elems {
-		var name, code string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "library_code":
-				code = lib.Elems[i+1].Str
-			}
-		}
-		out[name] = code
-	}
-	return out
+	return r.Libraries(t)
 }
 
 // do runs a command and returns the reply, failing on transport errors.

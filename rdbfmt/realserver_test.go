@@ -70,24 +70,7 @@ func rewriteEdits(t testing.TB) map[string]func(*library.Set) (*library.Set, err
 // serverLibraries returns FUNCTION LIST WITHCODE as name -> code.
 func serverLibraries(t testing.TB, srv *fixtures.Redis) map[string]string {
 	t.Helper()
-	v := srv.Do(t, "FUNCTION", "LIST", "WITHCODE")
-	if v.IsError() {
-		t.Fatalf("FUNCTION LIST: %v", v)
-	}
-	out := map[string]string{}
-	for _, lib := range v.Elems {
-		var name, code string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "library_code":
-				code = lib.Elems[i+1].Str
-			}
-		}
-		out[name] = code
-	}
-	return out
+	return srv.Libraries(t)
 }
 
 func setCodes(s *library.Set) map[string]string {

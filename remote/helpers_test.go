@@ -83,21 +83,7 @@ func (s *server) dump(t testing.TB) string {
 // list is FUNCTION LIST WITHCODE, as name → code, asked with the raw client.
 func (s *server) list(t testing.TB) map[string]string {
 	t.Helper()
-	v := s.must(t, "FUNCTION", "LIST", "WITHCODE")
-	out := map[string]string{}
-	for _, lib := range v.Elems {
-		var name, code string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "library_code":
-				code = lib.Elems[i+1].Str
-			}
-		}
-		out[name] = code
-	}
-	return out
+	return fixtures.LibraryCodes(s.must(t, "FUNCTION", "LIST", "WITHCODE"))
 }
 
 func (s *server) load(t testing.TB, code string) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/fnkit/fnkit/fixtures"
 	"github.com/fnkit/fnkit/library"
-	"github.com/fnkit/fnkit/resp"
 )
 
 // binary is the fnkit built once for the whole test run.
@@ -72,24 +71,7 @@ func want(t *testing.T, code int, args ...string) result {
 // library name → code.
 func listWithCode(t *testing.T, r *fixtures.Redis) map[string]string {
 	t.Helper()
-	v := r.Do(t, "FUNCTION", "LIST", "WITHCODE")
-	if v.IsError() || v.Kind != resp.Array {
-		t.Fatalf("FUNCTION LIST WITHCODE: %v", v)
-	}
-	out := map[string]string{}
-	for _, lib := range v.Elems {
-		var name, code string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "library_code":
-				code = lib.Elems[i+1].Str
-			}
-		}
-		out[name] = code
-	}
-	return out
+	return r.Libraries(t)
 }
 
 // expectedLibs returns a fixture's producer_state libraries as name → code.

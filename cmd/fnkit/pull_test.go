@@ -71,20 +71,7 @@ func (s *remoteServer) dump(t *testing.T) string { return s.must(t, "FUNCTION", 
 // libs is FUNCTION LIST WITHCODE as name → code.
 func (s *remoteServer) libs(t *testing.T) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, lib := range s.must(t, "FUNCTION", "LIST", "WITHCODE").Elems {
-		var name, code string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "library_code":
-				code = lib.Elems[i+1].Str
-			}
-		}
-		out[name] = code
-	}
-	return out
+	return fixtures.LibraryCodes(s.must(t, "FUNCTION", "LIST", "WITHCODE"))
 }
 
 // functionCounts is the number of functions of each library, as FUNCTION
