@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/internal/sds"
 )
 
 // FileType is the type of a file listed in a manifest: the letter Redis
@@ -204,7 +204,7 @@ func ParseManifest(r io.Reader, name string) (*Manifest, error) {
 		if line == "" {
 			return nil, fail(MsgManifestFormat, line, lineOff)
 		}
-		argv, ok := library.SplitArgs(line)
+		argv, ok := sds.SplitArgs(line)
 		if !ok || len(argv) < 6 || len(argv)%2 != 0 {
 			return nil, fail(MsgManifestFormat, line, lineOff)
 		}
@@ -329,7 +329,7 @@ func (m *Manifest) MarshalText() ([]byte, error) {
 func appendManifestLine(buf []byte, e ManifestEntry) []byte {
 	buf = append(buf, "file "...)
 	if needsRepr(e.Name) {
-		buf = appendRepr(buf, e.Name)
+		buf = sds.AppendRepr(buf, e.Name)
 	} else {
 		buf = append(buf, e.Name...)
 	}
@@ -340,51 +340,11 @@ func appendManifestLine(buf []byte, e ManifestEntry) []byte {
 	return append(buf, '\n')
 }
 
-func isPrint(c byte) bool { return c >= 0x20 && c < 0x7f }
-
 // needsRepr is sdsneedsrepr (true when sdscatrepr must quote s), plus the
 // single quote: Redis writes a name such as q'x bare, and then its own
 // tokenizer reads the quote as the start of a quoted token and refuses the
 // line, so fnkit quotes it; and the empty name, which Redis writes as
-// nothing at all.
+// nothing at all (a line that reads back shifted).
 func needsRepr(s string) bool {
-	if s == "" {
-		return true // Redis writes "file  seq", which reads back as a shifted line
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' || c == '"' || c == '\'' || !isPrint(c) || isCSpace(c) {
-			return true
-		}
-	}
-	return false
-}
-
-// appendRepr is sdscatrepr: s in double quotes with C escapes.
-func appendRepr(buf []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	buf = append(buf, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"':
-			buf = append(buf, '\\', c)
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		case '\a':
-			buf = append(buf, '\\', 'a')
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		default:
-			if isPrint(c) {
-				buf = append(buf, c)
-			} else {
-				buf = append(buf, '\\', 'x', hex[c>>4], hex[c&15])
-			}
-		}
-	}
-	return append(buf, '"')
+	return s == "" || strings.IndexByte(s, '\'') >= 0 || sds.NeedsRepr(s)
 }

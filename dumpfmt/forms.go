@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/fnkit/fnkit/internal/sds"
 )
 
 // Form is how a person saved a payload.
@@ -95,33 +97,7 @@ func Format(payload []byte, f Form) ([]byte, error) {
 // Quote appends s to buf as redis-cli prints a bulk string (its sdscatrepr):
 // in double quotes, with \\ \" \n \r \t \a \b escaped, other printable ASCII
 // as is and every other byte as \xhh.
-func Quote(buf, s []byte) []byte {
-	const hexdig = "0123456789abcdef"
-	buf = append(buf, '"')
-	for _, c := range s {
-		switch c {
-		case '\\', '"':
-			buf = append(buf, '\\', c)
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		case '\a':
-			buf = append(buf, '\\', 'a')
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		default:
-			if c >= 0x20 && c < 0x7f {
-				buf = append(buf, c)
-			} else {
-				buf = append(buf, '\\', 'x', hexdig[c>>4], hexdig[c&15])
-			}
-		}
-	}
-	return append(buf, '"')
-}
+func Quote(buf, s []byte) []byte { return sds.AppendRepr(buf, string(s)) }
 
 // Unquote undoes Quote. The surrounding quotes are optional (both or
 // neither); every byte between them must be printable ASCII or one of

@@ -2,6 +2,8 @@ package library
 
 import (
 	"strings"
+
+	"github.com/fnkit/fnkit/internal/sds"
 )
 
 // Error is a library that Redis would refuse to create. Msg holds Redis's
@@ -55,7 +57,7 @@ func ParseMetadata(code string) (Metadata, error) {
 	if end < 0 {
 		return Metadata{}, &Error{Msg: MsgInvalidMetadata}
 	}
-	parts, ok := SplitArgs(code[:end])
+	parts, ok := sds.SplitArgs(code[:end])
 	if !ok || len(parts) == 0 {
 		return Metadata{}, &Error{Msg: MsgInvalidMetadata}
 	}
@@ -102,116 +104,8 @@ func ValidName(s string) bool {
 	return true
 }
 
-// SplitArgs splits line into arguments exactly as Redis's sdssplitargs does
-// (the tokenizer of redis.conf, the shebang line and the AOF manifest):
-// blanks separate tokens, "double quotes" understand \xHH, \n, \r, \t, \b, \a
-// and backslash-escaped characters, 'single quotes' understand only \', and a
-// closing quote must be followed by a blank or the end of the line. ok is
-// false where Redis returns NULL (unbalanced or badly closed quotes). Like the
-// C code, it stops at a NUL byte.
-func SplitArgs(line string) (args []string, ok bool) {
-	at := func(i int) byte {
-		if i < len(line) {
-			return line[i]
-		}
-		return 0
-	}
-	p := 0
-	args = []string{}
-	for {
-		for at(p) != 0 && isCSpace(at(p)) {
-			p++
-		}
-		if at(p) == 0 {
-			return args, true
-		}
-		var cur []byte
-		inq, insq, done := false, false, false
-		for !done {
-			c := at(p)
-			switch {
-			case inq:
-				switch {
-				case c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
-					cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
-					p += 3
-				case c == '\\' && at(p+1) != 0:
-					p++
-					switch e := at(p); e {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, e)
-					}
-				case c == '"':
-					if at(p+1) != 0 && !isCSpace(at(p+1)) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			case insq:
-				switch {
-				case c == '\\' && at(p+1) == '\'':
-					p++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if at(p+1) != 0 && !isCSpace(at(p+1)) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				switch c {
-				case ' ', '\n', '\r', '\t', 0:
-					done = true
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			if at(p) != 0 {
-				p++
-			}
-		}
-		args = append(args, string(cur))
-	}
-}
-
-// isCSpace is C's isspace in the "C" locale.
-func isCSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}
+// SplitArgs is sds.SplitArgs, Redis's sdssplitargs tokenizer.
+//
+// Deprecated: use the internal/sds package; this wrapper goes once its last
+// caller has moved.
+func SplitArgs(line string) ([]string, bool) { return sds.SplitArgs(line) }

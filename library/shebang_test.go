@@ -85,41 +85,6 @@ func TestParseMetadataMatchesRedis(t *testing.T) {
 	}
 }
 
-func TestSplitArgs(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-		ok   bool
-	}{
-		{"", []string{}, true},
-		{"  a b\t c ", []string{"a", "b", "c"}, true},
-		{`"a b" 'c d'`, []string{"a b", "c d"}, true},
-		{`"\x41\n\t\\\"" x`, []string{"A\n\t\\\"", "x"}, true},
-		{`'it\'s'`, []string{"it's"}, true},
-		{`"a"b`, nil, false},
-		{`'a`, nil, false},
-		{`a"b c"`, []string{"ab c"}, true},
-	}
-	for _, c := range cases {
-		got, ok := library.SplitArgs(c.in)
-		if ok != c.ok || (ok && !equal(got, c.want)) {
-			t.Errorf("SplitArgs(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
-		}
-	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func FuzzParseMetadata(f *testing.F) {
 	for _, c := range shebangCases {
 		f.Add(c)

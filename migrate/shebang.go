@@ -3,7 +3,7 @@ package migrate
 import (
 	"strings"
 
-	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/internal/sds"
 )
 
 // Script flags Redis accepts in an EVAL shebang (scripts_flags_def), in the
@@ -49,7 +49,7 @@ func ParseShebang(src string) (Shebang, error) {
 	if end < 0 {
 		return Shebang{}, &ShebangError{Msg: "Invalid script shebang"}
 	}
-	parts, ok := library.SplitArgs(src[:end])
+	parts, ok := sds.SplitArgs(src[:end])
 	if !ok || len(parts) == 0 {
 		return Shebang{}, &ShebangError{Msg: "Invalid engine in script shebang"}
 	}

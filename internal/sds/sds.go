@@ -1,0 +1,167 @@
+// Package sds holds the two string helpers of Redis's sds library that
+// fnkit needs to read and write what Redis reads and writes: the tokenizer
+// of redis.conf, of a library's shebang line, of the AOF manifest and of
+// inline commands (sdssplitargs), and the quoting that redis-cli and the
+// manifest writer use (sdscatrepr).
+package sds
+
+// SplitArgs splits line into arguments exactly as Redis's sdssplitargs does
+// (the tokenizer of redis.conf, of the shebang line, of the AOF manifest
+// and of inline commands): blanks separate tokens, "double quotes" understand \xHH, \n, \r, \t, \b, \a
+// and backslash-escaped characters, 'single quotes' understand only \', and a
+// closing quote must be followed by a blank or the end of the line. ok is
+// false where Redis returns NULL (unbalanced or badly closed quotes). Like the
+// C code, it stops at a NUL byte.
+func SplitArgs(line string) (args []string, ok bool) {
+	at := func(i int) byte {
+		if i < len(line) {
+			return line[i]
+		}
+		return 0
+	}
+	p := 0
+	args = []string{}
+	for {
+		for at(p) != 0 && isCSpace(at(p)) {
+			p++
+		}
+		if at(p) == 0 {
+			return args, true
+		}
+		var cur []byte
+		inq, insq, done := false, false, false
+		for !done {
+			c := at(p)
+			switch {
+			case inq:
+				switch {
+				case c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
+					cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
+					p += 3
+				case c == '\\' && at(p+1) != 0:
+					p++
+					switch e := at(p); e {
+					case 'n':
+						cur = append(cur, '\n')
+					case 'r':
+						cur = append(cur, '\r')
+					case 't':
+						cur = append(cur, '\t')
+					case 'b':
+						cur = append(cur, '\b')
+					case 'a':
+						cur = append(cur, '\a')
+					default:
+						cur = append(cur, e)
+					}
+				case c == '"':
+					if at(p+1) != 0 && !isCSpace(at(p+1)) {
+						return nil, false
+					}
+					done = true
+				case c == 0:
+					return nil, false
+				default:
+					cur = append(cur, c)
+				}
+			case insq:
+				switch {
+				case c == '\\' && at(p+1) == '\'':
+					p++
+					cur = append(cur, '\'')
+				case c == '\'':
+					if at(p+1) != 0 && !isCSpace(at(p+1)) {
+						return nil, false
+					}
+					done = true
+				case c == 0:
+					return nil, false
+				default:
+					cur = append(cur, c)
+				}
+			default:
+				switch c {
+				case ' ', '\n', '\r', '\t', 0:
+					done = true
+				case '"':
+					inq = true
+				case '\'':
+					insq = true
+				default:
+					cur = append(cur, c)
+				}
+			}
+			if at(p) != 0 {
+				p++
+			}
+		}
+		args = append(args, string(cur))
+	}
+}
+
+// isCSpace is C's isspace in the "C" locale.
+func isCSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// NeedsRepr reports whether Redis quotes s with AppendRepr when it writes it
+// as one token (sdsneedsrepr): s holds a backslash, a double quote, a blank
+// or a byte that is not printable ASCII.
+func NeedsRepr(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' || c == '"' || !isPrint(c) || isCSpace(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// AppendRepr appends s in double quotes with C escapes, as Redis's
+// sdscatrepr writes it (and redis-cli prints a bulk string): \\ \" \n \r \t
+// \a \b escaped, other printable ASCII as is, every other byte as \xhh.
+// SplitArgs reads it back.
+func AppendRepr(buf []byte, s string) []byte {
+	const hexdig = "0123456789abcdef"
+	buf = append(buf, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"':
+			buf = append(buf, '\\', c)
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		case '\a':
+			buf = append(buf, '\\', 'a')
+		case '\b':
+			buf = append(buf, '\\', 'b')
+		default:
+			if isPrint(c) {
+				buf = append(buf, c)
+			} else {
+				buf = append(buf, '\\', 'x', hexdig[c>>4], hexdig[c&15])
+			}
+		}
+	}
+	return append(buf, '"')
+}
+
+func isPrint(c byte) bool { return c >= 0x20 && c < 0x7f }
