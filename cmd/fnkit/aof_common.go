@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +9,6 @@ import (
 	"github.com/fnkit/fnkit/aof"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime"
-	"github.com/fnkit/fnkit/runtime/functions"
-	"github.com/fnkit/fnkit/runtime/luaengine"
 	"github.com/urfave/cli/v2"
 )
 
@@ -83,45 +79,29 @@ func formatWhen(ts int64) string {
 }
 
 // runtimeValidator loads the library set a function command would produce
-// into a fresh Functions engine (fnkit's runtime, Redis 7.0.15 rules),
-// library by library, and returns the first refusal in Redis's words:
-// "Error compiling function: …", "No functions registered", "Function f
-// already exists". It is aof.Validator, plugged into replays by
-// --check-functions.
+// into a fresh Functions engine (fnkit's runtime, Redis 7.0.15 rules, no
+// load timeout as when Redis loads an AOF), the changed libraries last so
+// that a collision is reported on them as Redis reports it on the library
+// being loaded, and returns the first refusal in Redis's words: "Error
+// compiling function: …", "No functions registered", "Function f already
+// exists". It is aof.Validator, plugged into replays by --check-functions.
 func runtimeValidator(command string, current, next *library.Set, changed []*library.Library) error {
-	eng := luaengine.New(luaengine.Options{
-		TimeLimit:   runtime.DefaultScriptTimeLimit,
-		MemoryLimit: runtime.DefaultScriptMemoryLimit,
-		Version:     runtime.Version,
-	})
-	defer eng.Close()
-	reg := functions.NewRegistry(eng)
-	fctx := functions.NewContext()
-	// The changed libraries last, so that a collision is reported on them,
-	// as Redis reports it on the library being loaded.
 	isChanged := map[string]bool{}
 	for _, l := range changed {
 		isChanged[l.Name] = true
 	}
-	var order []*library.Library
-	for _, l := range next.Libraries() {
-		if !isChanged[l.Name] {
-			order = append(order, l)
-		}
-	}
+	var order, last []*library.Library
 	for _, l := range next.Libraries() {
 		if isChanged[l.Name] {
+			last = append(last, l)
+		} else {
 			order = append(order, l)
 		}
 	}
-	for _, l := range order {
-		if _, err := reg.Create(context.Background(), fctx, l.Code, false, 0); err != nil {
-			var fe *functions.Error
-			if errors.As(err, &fe) {
-				return &library.Error{Msg: fe.Msg}
-			}
-			return fmt.Errorf("library %s: %w", l.Name, err)
-		}
+	_, err := runtime.Check(append(order, last...), runtime.VerifyOptions{Timeout: -1})
+	var le *runtime.LoadError
+	if errors.As(err, &le) {
+		return &library.Error{Msg: le.Msg}
 	}
-	return nil
+	return err
 }

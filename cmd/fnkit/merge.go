@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +16,6 @@ import (
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/rdbfmt"
 	"github.com/fnkit/fnkit/runtime"
-	"github.com/fnkit/fnkit/runtime/functions"
-	"github.com/fnkit/fnkit/runtime/luaengine"
 	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
 )
@@ -176,16 +173,22 @@ func runMerge(c *cli.Context) error {
 			}
 		}
 	}
-	loaded, err := loadLibraries(loadOrder(set, sets))
+	// Loaded as a server loads an RDB (no load timeout), in source order,
+	// so that a collision is reported on the later source's library.
+	reports, err := runtime.Check(loadOrder(set, sets), runtime.VerifyOptions{Timeout: -1})
 	if err != nil {
 		return fail(fmt.Errorf("merge stopped, nothing written: %w", err))
 	}
-	for _, l := range set.Libraries() {
-		ml := mergeLibrary{Name: l.Name, SHA1: l.SHA1(), Size: l.Size(), Origin: l.Origin.String(), Functions: loaded[l.Name]}
-		if ml.Functions == nil {
-			ml.Functions = []mergeFunction{}
+	loaded := map[string][]mergeFunction{}
+	for _, r := range reports {
+		fns := []mergeFunction{}
+		for _, f := range r.Functions {
+			fns = append(fns, mergeFunction{Name: f.Name, Flags: f.Flags})
 		}
-		rep.Libraries = append(rep.Libraries, ml)
+		loaded[r.Library.Name] = fns
+	}
+	for _, l := range set.Libraries() {
+		rep.Libraries = append(rep.Libraries, mergeLibrary{Name: l.Name, SHA1: l.SHA1(), Size: l.Size(), Origin: l.Origin.String(), Functions: loaded[l.Name]})
 	}
 
 	inputFiles := localInputs(srcs)
@@ -286,80 +289,6 @@ func loadOrder(set *library.Set, sets []*library.Set) []*library.Library {
 		}
 	}
 	return out
-}
-
-// loadLibraries loads libs into a fresh Functions engine, one by one in
-// order, as a Redis server loads the libraries of an RDB: each
-// library's code is compiled and run, it must register at least one
-// function, and no function name may be taken by another library. It returns
-// each library's functions, or the first failure in Redis's words, naming
-// the library and where it came from (and, for a function-name collision,
-// the library that registered the name first).
-//
-// It is a variable so that the command's structure does not depend on how
-// the engine is reached.
-var loadLibraries = func(libs []*library.Library) (map[string][]mergeFunction, error) {
-	eng := luaengine.New(luaengine.Options{
-		TimeLimit:   runtime.DefaultScriptTimeLimit,
-		MemoryLimit: runtime.DefaultScriptMemoryLimit,
-		Version:     runtime.Version,
-	})
-	defer eng.Close()
-	reg := functions.NewRegistry(eng)
-	fctx := functions.NewContext()
-	out := map[string][]mergeFunction{}
-	byName := map[string]*library.Library{}
-	for _, l := range libs {
-		lib, err := reg.Create(context.Background(), fctx, l.Code, false, 0)
-		if err != nil {
-			return nil, loadError(l, err, fctx, byName)
-		}
-		byName[l.Name] = l
-		fns := []mergeFunction{}
-		for _, f := range lib.SortedFunctions() {
-			flags := f.Flags.Names()
-			if flags == nil {
-				flags = []string{}
-			}
-			fns = append(fns, mergeFunction{Name: f.Name, Flags: flags})
-		}
-		out[l.Name] = fns
-	}
-	return out, nil
-}
-
-// LoadError is a library of a merge result that a Redis server would refuse
-// to load next to the others.
-type LoadError struct {
-	// Library is the library that failed, Other the library that already
-	// registered the function name (collisions only).
-	Library, Other *library.Library
-	// Msg is Redis's error message (without "ERR ").
-	Msg string
-}
-
-func (e *LoadError) Error() string {
-	if e.Other != nil {
-		return fmt.Sprintf("library %s (from %s) cannot be loaded next to library %s (from %s): %s",
-			e.Library.Name, e.Library.Origin, e.Other.Name, e.Other.Origin, e.Msg)
-	}
-	return fmt.Sprintf("library %s (from %s) does not load: %s", e.Library.Name, e.Library.Origin, e.Msg)
-}
-
-func loadError(l *library.Library, err error, fctx *functions.Context, loaded map[string]*library.Library) error {
-	var fe *functions.Error
-	if !errors.As(err, &fe) {
-		return fmt.Errorf("library %s (from %s): %w", l.Name, l.Origin, err)
-	}
-	le := &LoadError{Library: l, Msg: fe.Msg}
-	if name, ok := strings.CutPrefix(fe.Msg, "Function "); ok {
-		if name, ok = strings.CutSuffix(name, " already exists"); ok {
-			if f, ok := fctx.Function(name); ok {
-				le.Other = loaded[f.Library.Name]
-			}
-		}
-	}
-	return le
 }
 
 func writeMergedRDB(out string, set *library.Set, version int, noCompress bool, inputs []string) error {

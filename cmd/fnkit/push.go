@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -61,39 +60,15 @@ func pushCommand() *cli.Command {
 // runtime, which answers FUNCTION LOAD and FUNCTION LIST as Redis does. A
 // library Redis would refuse stops the push there, with Redis's words.
 func pushFunctionNames(set *library.Set) (map[string][]string, error) {
-	srv, err := runtime.New(runtime.Config{})
+	reports, err := runtime.Check(set.Libraries(), runtime.VerifyOptions{})
 	if err != nil {
 		return nil, err
 	}
-	defer srv.Close()
-	for _, l := range set.Libraries() {
-		if v := srv.Do("FUNCTION", "LOAD", l.Code); v.IsError() {
-			return nil, fmt.Errorf("library %s (%s): %s", l.Name, l.Origin, v.Str)
-		}
-	}
-	list := srv.Do("FUNCTION", "LIST")
-	if list.IsError() {
-		return nil, errors.New(list.Str)
-	}
 	out := map[string][]string{}
-	for _, lib := range list.Elems {
-		var name string
-		var fns []string
-		for i := 0; i+1 < len(lib.Elems); i += 2 {
-			switch lib.Elems[i].Str {
-			case "library_name":
-				name = lib.Elems[i+1].Str
-			case "functions":
-				for _, f := range lib.Elems[i+1].Elems {
-					for j := 0; j+1 < len(f.Elems); j += 2 {
-						if f.Elems[j].Str == "name" {
-							fns = append(fns, f.Elems[j+1].Str)
-						}
-					}
-				}
-			}
+	for _, r := range reports {
+		for _, f := range r.Functions {
+			out[r.Library.Name] = append(out[r.Library.Name], f.Name)
 		}
-		out[name] = fns
 	}
 	return out, nil
 }

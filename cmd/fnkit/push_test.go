@@ -314,7 +314,7 @@ func TestPushCLIFunctionChecks(t *testing.T) {
 	// The Lua parser's own message is the runtime's business (gopher-lua
 	// words it differently from Lua 5.1); the error up to it is Redis's.
 	prefix, _, _ := strings.Cut(oracle.Str, "user_function:")
-	if !hasErrorLine(r.stderr, "library broken ("+brokenFile+"): "+prefix+"user_function:3:") {
+	if !hasErrorLine(r.stderr, "library broken (from "+brokenFile+") does not load: "+strings.TrimPrefix(prefix, "ERR ")+"user_function:3:") {
 		t.Errorf("stderr %q, server says %q", r.stderr, oracle.Str)
 	}
 	if !strings.Contains(r.stderr, oracle.Str) {

@@ -12,6 +12,7 @@ import (
 	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/rdbfmt"
+	"github.com/fnkit/fnkit/runtime"
 	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
 )
@@ -26,7 +27,10 @@ func restoreCommand() *cli.Command {
 			"in order under --policy) and applies them to the libraries of IN.rdb with the policy of\n" +
 			"FUNCTION RESTORE of the same name: append (the default, as in Redis) fails when a library\n" +
 			"already exists, replace replaces libraries of the same name, flush drops every library\n" +
-			"of IN.rdb first. Every other record of IN.rdb is copied byte for byte. OUT.rdb is written\n" +
+			"of IN.rdb first. The result is loaded in fnkit's runtime first, so that function-name\n" +
+			"collisions (\"Function f already exists\") and libraries Redis would refuse stop the\n" +
+			"restore as they would stop FUNCTION RESTORE (--no-function-check skips this). Every\n" +
+			"other record of IN.rdb is copied byte for byte. OUT.rdb is written\n" +
 			"beside its final name, re-read and verified, then renamed; it is never one of the inputs.\n\n" +
 			"--into an AOF (appendonlydir/, its manifest or a single AOF file; restore_aof.go): OUT is a\n" +
 			"new directory (a new file for a single AOF file) holding the AOF's files byte for byte plus\n" +
@@ -45,23 +49,30 @@ func restoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the RDB file to write"},
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two SOURCEs hold different code under one name: fail, replace or keep"},
 			&cli.BoolFlag{Name: "no-compress", Usage: "store new library code uncompressed (as rdbcompression no)"},
-			&cli.BoolFlag{Name: "no-function-check", Usage: "--into an AOF: do not load the restored set in fnkit's runtime (Redis 7.0.15 rules) first; for libraries written for newer servers"},
+			&cli.BoolFlag{Name: "no-function-check", Usage: "do not load the restored set in fnkit's runtime (Redis 7.0.15 rules) first; for libraries written for newer servers"},
 		},
 		Action: runRestore,
 	}
 }
 
-// checkFunctionCollisions is where FUNCTION RESTORE's function-name checks
-// belong: no function name may be registered by two libraries of the result
-// (Redis: "Function <name> already exists"). Knowing a library's functions
-// means running its code, which needs the Lua runtime; until the runtime
-// package offers that, restore checks library names only (as
-// library.Restore does) and this hook accepts every set.
-//
-// TODO(runtime): load result in the runtime's Functions engine and return
-// Redis's error on a collision.
-var checkFunctionCollisions = func(current, incoming, result *library.Set, mode library.RestoreMode) error {
-	return nil
+// checkFunctionCollisions does FUNCTION RESTORE's function-name checks,
+// which need the Lua engine: the libraries of result are loaded in fnkit's
+// runtime (Redis 7.0.15 rules, no load timeout, as RESTORE has none), those
+// kept from current first and the incoming ones last, so that a collision
+// is reported on an incoming library as Redis reports it: "Function f
+// already exists" (also when two incoming libraries register the same
+// name), or the error of a library Redis would refuse.
+func checkFunctionCollisions(current, incoming, result *library.Set) error {
+	var kept, restored []*library.Library
+	for _, l := range result.Libraries() {
+		if in, ok := incoming.Get(l.Name); ok && in == l {
+			restored = append(restored, l)
+		} else {
+			kept = append(kept, l)
+		}
+	}
+	_, err := runtime.Check(append(kept, restored...), runtime.VerifyOptions{Timeout: -1})
+	return err
 }
 
 func runRestore(c *cli.Context) error {
@@ -106,17 +117,20 @@ func runRestore(c *cli.Context) error {
 	if head.Kind != source.KindRDB {
 		return fmt.Errorf("%s: --into must be an RDB file, this is a %s source", into, head.Kind)
 	}
-	if _, err := library.Restore(head.Libraries, incoming, mode); err != nil {
+	result, err := library.Restore(head.Libraries, incoming, mode)
+	if err != nil {
 		return fmt.Errorf("FUNCTION RESTORE %s into %s: %w", strings.ToUpper(mode.String()), into, restoreConflict(err, head.Libraries, incoming, into))
+	}
+	if !c.Bool("no-function-check") {
+		if err := checkFunctionCollisions(head.Libraries, incoming, result); err != nil {
+			return fmt.Errorf("FUNCTION RESTORE %s into %s: %w", strings.ToUpper(mode.String()), into, err)
+		}
 	}
 
 	edit := func(current *library.Set) (*library.Set, error) {
 		result, err := library.Restore(current, incoming, mode)
 		if err != nil {
 			return nil, restoreConflict(err, current, incoming, into)
-		}
-		if err := checkFunctionCollisions(current, incoming, result, mode); err != nil {
-			return nil, err
 		}
 		return result, nil
 	}

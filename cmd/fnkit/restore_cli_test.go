@@ -266,3 +266,55 @@ func TestRestoreRefusals(t *testing.T) {
 		t.Fatalf("left behind: %v", files)
 	}
 }
+
+// A library under a new name that registers functions another library
+// already has: the real FUNCTION RESTORE refuses it ("Function f already
+// exists") in every mode but FLUSH, and so does restore, before writing.
+func TestRestoreFunctionCollisionMatchesRedis(t *testing.T) {
+	in := fixtures.Path("redis-7.0.15", "rdb-functions-keyspace.rdb")
+	dir := t.TempDir()
+	code, err := os.ReadFile(fixtures.LibPath("ratelimit.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clash := writeLua(t, dir, "ratelimit_copy.lua", strings.Replace(string(code), "name=ratelimit", "name=ratelimit_copy", 1))
+	payload := filepath.Join(dir, "clash.payload")
+	want(t, 0, "dump", clash, "-o", payload)
+	pl, _ := os.ReadFile(payload)
+	srv, err := fixtures.StartRedisWith(t, fixtures.Options{RDB: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"append", "replace", "flush"} {
+		v := srv.Do(t, "FUNCTION", "RESTORE", string(pl), strings.ToUpper(mode))
+		out := filepath.Join(dir, mode+".rdb")
+		if mode == "flush" {
+			if v.IsError() {
+				t.Fatalf("FLUSH: the real server refused: %v", v)
+			}
+			want(t, 0, "restore", "--into", in, clash, "--mode", mode, "-o", out)
+			continue
+		}
+		// Redis names the first colliding function of its dict order, which
+		// is seeded per process: compare the shape, and that it is one of
+		// ratelimit's functions.
+		fn, ok := strings.CutPrefix(v.Str, "ERR Function ")
+		if !v.IsError() || !ok || !strings.HasSuffix(fn, " already exists") {
+			t.Fatalf("%s: the real server said %v", mode, v)
+		}
+		r := want(t, 1, "restore", "--into", in, clash, "--mode", mode, "-o", out)
+		i := strings.Index(r.stderr, ": Function ")
+		if i < 0 || !strings.HasSuffix(strings.TrimSpace(r.stderr), " already exists") {
+			t.Fatalf("%s: stderr %q", mode, r.stderr)
+		}
+		ours := strings.TrimSuffix(strings.TrimSpace(r.stderr[i+len(": Function "):]), " already exists")
+		if !strings.HasPrefix(ours, "rl_") {
+			t.Fatalf("%s: we name function %q, not one of ratelimit's", mode, ours)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("%s: %s written despite the collision", mode, out)
+		}
+		// with the check off the RDB is written (and Redis would refuse to load it)
+		want(t, 0, "restore", "--into", in, clash, "--mode", mode, "--no-function-check", "-o", out)
+	}
+}
