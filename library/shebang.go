@@ -103,9 +103,3 @@ func ValidName(s string) bool {
 	}
 	return true
 }
-
-// SplitArgs is sds.SplitArgs, Redis's sdssplitargs tokenizer.
-//
-// Deprecated: use the internal/sds package; this wrapper goes once its last
-// caller has moved.
-func SplitArgs(line string) ([]string, bool) { return sds.SplitArgs(line) }

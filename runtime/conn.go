@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fnkit/fnkit/library"
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime/keyspace"
 )
@@ -222,7 +222,7 @@ func readCommand(r *bufio.Reader) ([]string, error) {
 			return nil, err
 		}
 		line = strings.TrimSuffix(line, "\r")
-		args, ok := library.SplitArgs(line)
+		args, ok := sds.SplitArgs(line)
 		if !ok {
 			return nil, protocolError("unbalanced quotes in request")
 		}
