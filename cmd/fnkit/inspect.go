@@ -18,13 +18,17 @@ func inspectCommand() *cli.Command {
 		Name:      "inspect",
 		Usage:     "show the format, checksum, libraries and keyspace of an RDB file, an AOF file or directory, a FUNCTION DUMP payload or a .lua library",
 		ArgsUsage: "PATH",
-		UsageText: "fnkit inspect [--json] [--no-verify] PATH",
+		UsageText: "fnkit inspect [--json] [--no-verify] [--no-functions] [--at TIME | --at-command N] PATH",
 		Description: "Detects the format by content: an RDB file (REDIS or VALKEY signature), a FUNCTION DUMP\n" +
 			"payload however it was saved (raw bytes, redis-cli output, hex, base64) or a library's\n" +
 			"source. It checks the whole file by default (structure to the end and the CRC-64) and\n" +
 			"fails on damage; --no-verify reads only the libraries. An AOF (appendonlydir/, its\n" +
 			"manifest or a single file) is replayed as Redis loads it; --at TIME or --at-command N\n" +
 			"show the libraries at that point of its history.\n\n" +
+			"Every library is loaded in fnkit's Functions runtime to list its functions with their\n" +
+			"flags and descriptions, or the error Redis would give when loading it. The runtime is a\n" +
+			"sandbox (no file, network or process access; bounded time and memory), so a hostile\n" +
+			"library under analysis cannot do harm; --no-functions does not run any Lua.\n\n" +
 			"Example:\n" +
 			"   $ fnkit inspect fixtures/redis-7.0.15/dump-one.bin\n" +
 			"   fixtures/redis-7.0.15/dump-one.bin\n" +
@@ -37,6 +41,7 @@ func inspectCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object (documented in the README) instead of tables"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read only as far as the libraries; skip the keyspace and the checksum"},
+			&cli.BoolFlag{Name: "no-functions", Usage: "do not load the libraries in fnkit's (sandboxed) Lua runtime to list their functions"},
 		}, aofStopFlags()...),
 		Action: runInspect,
 	}
@@ -54,6 +59,9 @@ type inspectReport struct {
 	Libraries []libraryReport `json:"libraries"`
 	Keyspace  *keyspaceReport `json:"keyspace,omitempty"`
 	AOF       *aofReport      `json:"aof,omitempty"` // inspect_aof.go
+	// FunctionsLoaded: the libraries were loaded in the runtime, so each
+	// has its functions or its load error (false with --no-functions).
+	FunctionsLoaded bool `json:"functions_loaded"`
 }
 
 type dumpReport struct {
@@ -76,6 +84,11 @@ type libraryReport struct {
 	// record) that put the library's current code in place.
 	File string `json:"file,omitempty"`
 	By   string `json:"by,omitempty"`
+	// Functions are the functions the library registers when loaded in
+	// fnkit's runtime (null with --no-functions, [] when it does not load);
+	// Error is then Redis's reply to loading it, without "ERR ".
+	Functions []functionReport `json:"functions"`
+	Error     string           `json:"error,omitempty"`
 }
 
 func runInspect(c *cli.Context) error {
@@ -94,6 +107,9 @@ func runInspect(c *cli.Context) error {
 		return usagef(c, "%v; %s is a %s source", errNotAOF, src.Path, src.Kind)
 	}
 	rep := buildInspectReport(src, !c.Bool("no-verify"))
+	if !c.Bool("no-functions") {
+		addFunctions(rep, src) // inspect_functions.go
+	}
 	if c.Bool("json") {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
@@ -198,6 +214,9 @@ func printInspect(w io.Writer, rep *inspectReport) error {
 			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", l.Name, l.Engine, l.Size, l.SHA1, off, stored)
 		}
 		tw.Flush()
+	}
+	if rep.FunctionsLoaded && len(rep.Libraries) > 0 {
+		printFunctions(w, rep)
 	}
 	if rep.Keyspace != nil {
 		printKeyspace(w, rep.Keyspace)
