@@ -17,6 +17,7 @@ package cmdtable
 
 import (
 	_ "embed"
+	"sort"
 	"strings"
 	"sync"
 
@@ -34,6 +35,9 @@ var mayReplicateRaw string
 
 //go:embed server_version.txt
 var versionRaw string
+
+//go:embed acl_categories.txt
+var aclCategoriesRaw string
 
 // Flag is a bit set of command flags.
 type Flag uint64
@@ -115,6 +119,13 @@ type Command struct {
 	Parent *Command
 	// Info is the command's entry of the real server's COMMAND INFO reply.
 	Info resp.Value
+	// ID numbers every command and subcommand from 0 to NumIDs()-1 (ACL
+	// bitmaps index by it).
+	ID int
+	// ACLMask has bit i set when the command is in ACLCategoryNames()[i].
+	ACLMask uint64
+
+	subs []*Command // subcommands in ID order
 }
 
 // Has reports whether c carries every flag in f.
@@ -137,6 +148,8 @@ var (
 	loadOnce sync.Once
 	table    map[string]*Command
 	order    []*Command
+	numIDs   int
+	catNames []string
 	docsOnce sync.Once
 	docs     map[string]resp.Value
 	docOrder []string
@@ -152,13 +165,70 @@ func load() {
 		for _, l := range strings.Fields(mayReplicateRaw) {
 			may[l] = true
 		}
+		catNames = strings.Fields(aclCategoriesRaw)
 		table = make(map[string]*Command, len(v.Elems))
 		for _, e := range v.Elems {
 			c := parseCommand(e, nil, may)
 			table[c.Name] = c
 			order = append(order, c)
 		}
+		// IDs in table order, each container followed by its subcommands
+		// in name order
+		for _, c := range order {
+			c.ID = numIDs
+			numIDs++
+			c.ACLMask = categoryMask(c.ACLCategories)
+			c.subs = sortedSubcommands(c)
+			for _, sc := range c.subs {
+				sc.ID = numIDs
+				numIDs++
+				sc.ACLMask = categoryMask(sc.ACLCategories)
+			}
+		}
 	})
+}
+
+func categoryMask(cats []string) uint64 {
+	var m uint64
+	for _, a := range cats {
+		for i, n := range catNames {
+			if "@"+n == a {
+				m |= 1 << i
+			}
+		}
+	}
+	return m
+}
+
+func sortedSubcommands(c *Command) []*Command {
+	out := make([]*Command, 0, len(c.Subcommands))
+	for _, sc := range c.Subcommands {
+		out = append(out, sc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// SubcommandList returns the subcommands of c ordered by ID (nil when c
+// has none).
+func (c *Command) SubcommandList() []*Command {
+	load()
+	return c.subs
+}
+
+// NumIDs returns the number of commands and subcommands (one more than the
+// largest ID).
+func NumIDs() int {
+	load()
+	return numIDs
+}
+
+// ACLCategoryNames returns the ACL categories, without '@', in the order
+// the real server's ACL CAT lists them (bit i of Command.ACLMask is
+// ACLCategoryNames()[i]).
+func ACLCategoryNames() []string {
+	load()
+	return catNames
 }
 
 func parseCommand(e resp.Value, parent *Command, may map[string]bool) *Command {

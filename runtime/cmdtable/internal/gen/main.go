@@ -10,7 +10,9 @@
 //     command that is neither write nor noscript from a no-writes function and
 //     lists those the server refuses with "Write commands are not allowed
 //     from read-only scripts.";
-//   - server_version.txt: the redis_version of the server asked.
+//   - server_version.txt: the redis_version of the server asked;
+//   - acl_categories.txt: the ACL categories in the order ACL CAT lists
+//     them (ACL SETUSER describes rules and ACL CAT answers in that order).
 //
 // By default it starts a throw-away redis-server (from PATH or /usr/bin) on a
 // free loopback port; -addr uses a running server instead.
@@ -87,18 +89,27 @@ func run(addr, out string) error {
 	if err != nil {
 		return err
 	}
+	cats, err := c.Do("ACL", "CAT")
+	if err != nil || cats.Kind != resp.Array || len(cats.Elems) == 0 {
+		return fmt.Errorf("ACL CAT: %v %v", cats, err)
+	}
+	var catNames []string
+	for _, e := range cats.Elems {
+		catNames = append(catNames, e.Str)
+	}
 	files := map[string][]byte{
 		"command_info.resp":  info,
 		"command_docs.resp":  docs,
 		"may_replicate.txt":  []byte(strings.Join(mr, "\n") + "\n"),
 		"server_version.txt": []byte(version + "\n"),
+		"acl_categories.txt": []byte(strings.Join(catNames, "\n") + "\n"),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
 		}
 	}
-	log.Printf("redis %s: %d bytes of COMMAND INFO, %d bytes of COMMAND DOCS, %d may-replicate commands", version, len(info), len(docs), len(mr))
+	log.Printf("redis %s: %d bytes of COMMAND INFO, %d bytes of COMMAND DOCS, %d may-replicate commands, %d ACL categories", version, len(info), len(docs), len(mr), len(catNames))
 	return nil
 }
 
