@@ -140,6 +140,11 @@ func cmdFunctionList(s *Server, c *client, argv []string) {
 func cmdFunctionStats(s *Server, c *client, argv []string) {
 	running := resp.NullBulk()
 	s.smu.Lock()
+	if r := s.running; r != nil && r.eval {
+		s.smu.Unlock()
+		c.writeError(slowEvalErr)
+		return
+	}
 	if r := s.running; r != nil {
 		cmd := resp.Value{Kind: resp.Array}
 		for _, a := range r.argv {

@@ -68,7 +68,7 @@ func (s *Server) exec(c *client, argv []string) {
 			// a function is busy: only allow-busy commands run, without
 			// the lock
 			if !cmd.Has(cmdtable.AllowBusy) {
-				c.writeError(busyErr)
+				c.writeError(s.busyError())
 				s.flagTransaction(c)
 				s.reject(cmd)
 				return
@@ -244,7 +244,7 @@ func (s *Server) markBusy(run *scriptRun) {
 	}
 	s.setBusyLocked(true)
 	s.smu.Unlock()
-	s.logf(levelWarning, "Slow script detected: still in execution after %d milliseconds. You can try killing the script using the FUNCTION KILL command. Script name is: %s.", time.Since(run.start).Milliseconds(), run.fn.Name)
+	s.logf(levelWarning, "Slow script detected: still in execution after %d milliseconds. You can try killing the script using the %s command. Script name is: %s.", time.Since(run.start).Milliseconds(), run.killCommand(), run.fn.Name)
 }
 
 func (s *Server) release() { <-s.sem }
@@ -295,6 +295,9 @@ func (s *Server) checkOOM(c *client, cmd *cmdtable.Command, argv []string) (oom,
 // fcallDenyOOM is fcallGetCommandFlags: FCALL of a function that has
 // neither allow-oom nor no-writes is denyoom.
 func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
+	if isEvalCommand(cmd) {
+		return s.evalDenyOOM(cmd, argv)
+	}
 	if cmd.Name != "fcall" && cmd.Name != "fcall_ro" {
 		return false
 	}

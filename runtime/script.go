@@ -23,6 +23,7 @@ type scriptRun struct {
 	dirty    atomic.Bool // a write command ran (SCRIPT_WRITE_DIRTY)
 	start    time.Time
 	frun     *functions.Run
+	eval     bool // an EVAL script (fn.Name is its SHA1)
 }
 
 // Call is scriptCall: redis.call's checks, in Redis's order, then the
@@ -147,8 +148,13 @@ func (s *Server) functionKill(c *client, eval bool) {
 		c.writeError("-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
 		return
 	}
-	if eval {
-		c.writeError(busyErr)
+	if eval != run.eval {
+		// each kind is killed by its own command
+		if eval {
+			c.writeError(busyErr)
+		} else {
+			c.writeError(slowEvalErr)
+		}
 		return
 	}
 	run.frun.Stop(functions.ErrKilled)

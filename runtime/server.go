@@ -110,6 +110,8 @@ type Server struct {
 	doClient    *client
 	// dispatch holds each command's implementation (read-only)
 	dispatch map[*cmdtable.Command]handler
+	// scripts is the EVAL scripts engine and cache (cmd_script.go)
+	scripts scriptCache
 }
 
 // settings are the CONFIG parameters.
@@ -317,6 +319,7 @@ func (s *Server) Close() error {
 	// wait for an in-process command to finish before freeing
 	s.sem <- struct{}{}
 	s.eng.Close()
+	s.scripts.close()
 	s.ks.Close()
 	return nil
 }

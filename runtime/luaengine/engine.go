@@ -87,7 +87,7 @@ type Engine struct {
 	cur       *activeCall
 	ccalls    int
 	pdepth    int
-	rand      uint64
+	rand      *uint64 // math.random's state (shared with a scripts engine)
 	gcPause   int
 	gcStepMul int
 
@@ -177,7 +177,7 @@ func New(opts Options) *Engine {
 		proxies:     map[*lua.LTable]proxy{},
 		realToProxy: map[*lua.LTable]*lua.LTable{},
 		sources:     map[string]string{chunkName: chunkSourceName},
-		rand:        lrandInit,
+		rand:        new(uint64(lrandInit)),
 		gcPause:     200,
 		gcStepMul:   200,
 	}

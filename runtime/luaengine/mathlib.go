@@ -21,13 +21,13 @@ const (
 
 // lrand48 advances the generator and returns the next 31-bit value.
 func (e *Engine) lrand48() int64 {
-	e.rand = (lrandA*e.rand + lrandC) & lrandMask
-	return int64(e.rand >> 17)
+	*e.rand = (lrandA**e.rand + lrandC) & lrandMask
+	return int64(*e.rand >> 17)
 }
 
 // srand48 is redisSrand48.
 func (e *Engine) srand48(seed int32) {
-	e.rand = uint64(uint32(seed))<<16 | 0x330E
+	*e.rand = uint64(uint32(seed))<<16 | 0x330E
 }
 
 func (e *Engine) openMath() *lua.LTable {

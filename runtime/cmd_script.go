@@ -1,0 +1,427 @@
+package runtime
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/fnkit/fnkit/internal/sds"
+	"github.com/fnkit/fnkit/resp"
+	"github.com/fnkit/fnkit/runtime/cmdtable"
+	"github.com/fnkit/fnkit/runtime/functions"
+	"github.com/fnkit/fnkit/runtime/luaengine"
+)
+
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, as Redis 7.0.15's eval.c:
+// scripts run in a Lua state of their own (a luaengine scripts engine,
+// created on first use and replaced by SCRIPT FLUSH), cached by the SHA1
+// of their text, with KEYS and ARGV globals and the shebang flags of
+// Redis 7 ("#!lua flags=no-writes,…"; without a shebang a script runs in
+// compatibility mode).
+
+// Redis's shared error replies for scripts.
+const (
+	noScriptErr = "-NOSCRIPT No matching script. Please use EVAL."
+	// slowEvalErr is the reply to most commands while an EVAL script is
+	// busy (busyErr is the one for functions).
+	slowEvalErr = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+)
+
+// scriptCache is Redis's lctx: the EVAL Lua state and its scripts by SHA1.
+// Like everything else it is used under the execution lock.
+type scriptCache struct {
+	eng     *luaengine.Engine
+	scripts map[string]*evalScript
+	// mem is lua_scripts_mem: the SHA1s and bodies held
+	mem int64
+}
+
+// evalScript is one cached script (Redis's luaScript).
+type evalScript struct {
+	sha  string
+	body string
+	// compat: no shebang (SCRIPT_FLAG_EVAL_COMPAT_MODE); flags are the
+	// shebang's otherwise
+	compat   bool
+	flags    functions.Flags
+	compiled *luaengine.Script
+}
+
+// engine returns the scripts engine, creating it on first use.
+func (s *Server) scriptEngine() *luaengine.Engine {
+	sc := &s.scripts
+	if sc.eng == nil {
+		s.cfgMu.RLock()
+		tl, ml := s.conf.scriptTimeLimit, s.conf.scriptMemoryLimit
+		s.cfgMu.RUnlock()
+		sc.eng = luaengine.NewScripts(luaengine.Options{
+			TimeLimit:   tl,
+			MemoryLimit: ml,
+			Version:     Version,
+			Log:         s.scriptLog,
+		}, s.eng)
+		sc.scripts = map[string]*evalScript{}
+	}
+	return sc.eng
+}
+
+// close releases the scripts engine.
+func (sc *scriptCache) close() {
+	if sc.eng != nil {
+		sc.eng.Close()
+		sc.eng = nil
+	}
+	sc.scripts = nil
+	sc.mem = 0
+}
+
+// count is number_of_cached_scripts.
+func (sc *scriptCache) count() int { return len(sc.scripts) }
+
+// memory is used_memory_scripts_eval (evalScriptsMemory), estimated with
+// 64-bit sizes of Redis's structures: the SHA1s and bodies, a dict entry
+// and a luaScript per script, and the dict's bucket array.
+func (sc *scriptCache) memory() int64 {
+	n := int64(len(sc.scripts))
+	if n == 0 {
+		return 0
+	}
+	slots := int64(4)
+	for slots < n {
+		slots *= 2
+	}
+	return sc.mem + n*(24+16) + slots*8
+}
+
+// lookup finds a cached script by SHA1, ignoring case as Redis's dict does
+// (strcasecmp, up to a NUL byte).
+func (sc *scriptCache) lookup(sha string) *evalScript {
+	if sc.scripts == nil {
+		return nil
+	}
+	if i := strings.IndexByte(sha, 0); i >= 0 {
+		sha = sha[:i]
+	}
+	return sc.scripts[lowerASCII(sha)]
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func sha1hex(s string) string {
+	sum := sha1.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// scriptShebang is evalExtractShebangFlags: the flags of an EVAL script's
+// shebang, or compat when it has none; n is the shebang's length without
+// its newline (the body handed to Lua starts at the newline, so line
+// numbers match). msg is Redis's error for a bad shebang.
+func scriptShebang(body string) (flags functions.Flags, compat bool, n int, msg string) {
+	if !strings.HasPrefix(body, "#!") {
+		return 0, true, 0, ""
+	}
+	// strchr stops at a NUL byte
+	end := strings.IndexByte(body, '\n')
+	if nul := strings.IndexByte(body, 0); nul >= 0 && (end < 0 || nul < end) {
+		end = -1
+	}
+	if end < 0 {
+		return 0, false, 0, "Invalid script shebang"
+	}
+	parts, ok := sds.SplitArgs(body[:end])
+	if !ok || len(parts) == 0 {
+		return 0, false, 0, "Invalid engine in script shebang"
+	}
+	// the C code compares and prints these as C strings
+	if cstr(parts[0]) != "#!lua" {
+		return 0, false, 0, "Unexpected engine in script shebang: " + cstr(parts[0])
+	}
+	for _, p := range parts[1:] {
+		if !strings.HasPrefix(cstr(p), "flags=") {
+			return 0, false, 0, "Unknown lua shebang option: " + cstr(p)
+		}
+		v := p[len("flags="):]
+		if v == "" {
+			continue // sdssplitlen of an empty string yields nothing
+		}
+		for _, name := range strings.Split(v, ",") {
+			f, ok := scriptFlag(cstr(name))
+			if !ok {
+				return 0, false, 0, "Unexpected flag in script shebang: " + cstr(name)
+			}
+			flags |= f
+		}
+	}
+	return flags, false, end, ""
+}
+
+// cstr is s as C reads it: up to the first NUL byte.
+func cstr(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// scriptFlag matches a shebang flag exactly (scripts_flags_def, strcmp;
+// register_function's flags ignore case, the shebang's do not).
+func scriptFlag(name string) (functions.Flags, bool) {
+	for _, f := range []functions.Flags{functions.NoWrites, functions.AllowOOM, functions.AllowStale, functions.NoCluster, functions.AllowCrossSlotKeys} {
+		if f.String() == name {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// scriptCreate is luaCreateFunction: the cached script with this text, or
+// a new one (shebang checked, then compiled; neither failure is cached).
+// msg is the error reply.
+func (s *Server) scriptCreate(body string) (es *evalScript, msg string) {
+	sha := sha1hex(body)
+	eng := s.scriptEngine()
+	if es := s.scripts.scripts[sha]; es != nil {
+		return es, ""
+	}
+	flags, compat, n, msg := scriptShebang(body)
+	if msg != "" {
+		return nil, msg
+	}
+	compiled, err := eng.CompileScript(body[n:])
+	if err != nil {
+		return nil, "Error compiling script (new function): " + err.Error()
+	}
+	es = &evalScript{sha: sha, body: body, compat: compat, flags: flags, compiled: compiled}
+	s.scripts.scripts[sha] = es
+	s.scripts.mem += int64(len(sha) + len(body))
+	return es, ""
+}
+
+func cmdEval(s *Server, c *client, argv []string)      { s.eval(c, argv, false, false) }
+func cmdEvalRO(s *Server, c *client, argv []string)    { s.eval(c, argv, false, true) }
+func cmdEvalSha(s *Server, c *client, argv []string)   { s.eval(c, argv, true, false) }
+func cmdEvalShaRO(s *Server, c *client, argv []string) { s.eval(c, argv, true, true) }
+
+// eval is evalGenericCommand (with evalShaCommand's length check first).
+func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
+	if evalsha && len(argv[1]) != 40 {
+		c.writeError(noScriptErr)
+		return
+	}
+	numkeys, ok := parseLongLong(argv[2])
+	if !ok {
+		c.writeError("value is not an integer or out of range")
+		return
+	}
+	if numkeys > int64(len(argv)-3) {
+		c.writeError("Number of keys can't be greater than number of args")
+		return
+	}
+	if numkeys < 0 {
+		c.writeError("Number of keys can't be negative")
+		return
+	}
+	var es *evalScript
+	if evalsha {
+		if es = s.scripts.lookup(argv[1]); es == nil {
+			c.writeError(noScriptErr)
+			return
+		}
+	} else {
+		var msg string
+		if es, msg = s.scriptCreate(argv[1]); es == nil {
+			c.writeError(msg)
+			return
+		}
+	}
+	// scriptPrepareForRun: the shebang's flags; compatibility mode
+	// decides per command
+	if !es.compat {
+		if es.flags&functions.NoWrites == 0 && ro {
+			c.writeError("Can not execute a script with write flag using *_ro command.")
+			return
+		}
+		s.cfgMu.RLock()
+		max := s.conf.maxmemory
+		s.cfgMu.RUnlock()
+		if s.preOOM && max > 0 && es.flags&(functions.AllowOOM|functions.NoWrites) == 0 {
+			c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+			return
+		}
+	}
+	run := &scriptRun{
+		s: s, caller: c, sc: s.scriptClnt, argv: argv,
+		fn:       &functions.Function{Name: es.sha},
+		eval:     true,
+		ro:       ro || !es.compat && es.flags&functions.NoWrites != 0,
+		allowOOM: !es.compat && es.flags&functions.AllowOOM != 0,
+		start:    time.Now(),
+	}
+	run.frun = &functions.Run{Host: run, ReadOnly: run.ro, Start: run.start}
+	sc := s.scriptClnt
+	sc.ks.Select(c.db())
+	sc.setResp3(false)
+	eng := s.scripts.eng
+	s.cfgMu.RLock()
+	eng.SetLimits(s.conf.scriptTimeLimit, s.conf.scriptMemoryLimit)
+	s.cfgMu.RUnlock()
+
+	s.smu.Lock()
+	s.running = run
+	s.smu.Unlock()
+	reply := eng.RunScript(run.frun, es.compiled, es.sha, argv[3:3+numkeys], argv[3+numkeys:])
+	s.smu.Lock()
+	s.running = nil
+	s.setBusyLocked(false)
+	s.smu.Unlock()
+	if reply.IsError() {
+		c.writeError("-" + reply.Str)
+		return
+	}
+	c.writeValue(reply)
+}
+
+// evalDenyOOM is evalGetCommandFlags for the OOM check: EVAL of a script
+// whose shebang has neither allow-oom nor no-writes is denyoom; a script
+// in compatibility mode, an unknown one or a bad shebang keeps EVAL's own
+// flags (not denyoom).
+func (s *Server) evalDenyOOM(cmd *cmdtable.Command, argv []string) bool {
+	evalsha := cmd.Name == "evalsha" || cmd.Name == "evalsha_ro"
+	if evalsha && len(argv[1]) != 40 {
+		return false
+	}
+	var flags functions.Flags
+	if evalsha {
+		es := s.scripts.lookup(argv[1])
+		if es == nil || es.compat {
+			return false
+		}
+		flags = es.flags
+	} else if es := s.scripts.lookup(sha1hex(argv[1])); es != nil {
+		if es.compat {
+			return false
+		}
+		flags = es.flags
+	} else {
+		f, compat, _, msg := scriptShebang(argv[1])
+		if msg != "" || compat {
+			return false
+		}
+		flags = f
+	}
+	return flags&(functions.AllowOOM|functions.NoWrites) == 0
+}
+
+// isEvalCommand reports whether cmd is one of the four EVAL commands.
+func isEvalCommand(cmd *cmdtable.Command) bool {
+	switch cmd.Name {
+	case "eval", "eval_ro", "evalsha", "evalsha_ro":
+		return true
+	}
+	return false
+}
+
+// busyError is the reply to a command refused while a script is busy:
+// Redis names SCRIPT KILL for an EVAL script, FUNCTION KILL for a
+// function.
+func (s *Server) busyError() string {
+	s.smu.Lock()
+	r := s.running
+	s.smu.Unlock()
+	if r != nil && r.eval {
+		return slowEvalErr
+	}
+	return busyErr
+}
+
+// killCommand is the command that kills run, as the slow script log
+// names it.
+func (r *scriptRun) killCommand() string {
+	if r.eval {
+		return "SCRIPT KILL"
+	}
+	return "FUNCTION KILL"
+}
+
+func cmdScriptLoad(s *Server, c *client, argv []string) {
+	es, msg := s.scriptCreate(argv[2])
+	if es == nil {
+		c.writeError(msg)
+		return
+	}
+	c.writeBulk(es.sha)
+}
+
+func cmdScriptExists(s *Server, c *client, argv []string) {
+	out := resp.Value{Kind: resp.Array, Elems: make([]resp.Value, 0, len(argv)-2)}
+	for _, sha := range argv[2:] {
+		n := int64(0)
+		if s.scripts.lookup(sha) != nil {
+			n = 1
+		}
+		out.Elems = append(out.Elems, resp.Int(n))
+	}
+	c.writeValue(out)
+}
+
+// cmdScriptFlush is SCRIPT FLUSH: the scripts engine and its cache are
+// dropped (scriptingReset); the next script gets a fresh Lua state.
+func cmdScriptFlush(s *Server, c *client, argv []string) {
+	if len(argv) != 2 && !(len(argv) == 3 && (strings.EqualFold(argv[2], "sync") || strings.EqualFold(argv[2], "async"))) {
+		c.writeError("SCRIPT FLUSH only support SYNC|ASYNC option")
+		return
+	}
+	s.scripts.close()
+	c.writeOK()
+}
+
+// cmdScriptDebug is SCRIPT DEBUG. fnkit has no Lua debugger: NO is
+// accepted (debugging is never on), YES and SYNC are refused; the other
+// errors are Redis's.
+func cmdScriptDebug(s *Server, c *client, argv []string) {
+	if len(c.out) > 0 {
+		c.writeError("SCRIPT DEBUG must be called outside a pipeline")
+		return
+	}
+	switch strings.ToLower(argv[2]) {
+	case "no":
+		c.writeOK()
+	case "yes", "sync":
+		c.writeError("fnkit does not implement the Lua debugger (SCRIPT DEBUG YES|SYNC)")
+	default:
+		c.writeError("Use SCRIPT DEBUG YES/SYNC/NO")
+	}
+}
+
+func cmdScriptHelp(s *Server, c *client, argv []string) {
+	writeHelp(c, "SCRIPT", []string{
+		"DEBUG (YES|SYNC|NO)",
+		"    Set the debug mode for subsequent scripts executed.",
+		"EXISTS <sha1> [<sha1> ...]",
+		"    Return information about the existence of the scripts in the script cache.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Flush the Lua scripts cache. Very dangerous on replicas.",
+		"    When called without the optional mode argument, the behavior is determined by the",
+		"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+		"    * ASYNC: Asynchronously flush the scripts cache.",
+		"    * SYNC: Synchronously flush the scripts cache.",
+		"KILL",
+		"    Kill the currently executing Lua script.",
+		"LOAD <script>",
+		"    Load a script into the scripts cache without executing it.",
+	})
+}
