@@ -18,7 +18,7 @@ func dumpCommand() *cli.Command {
 		Name:      "dump",
 		Usage:     "write a FUNCTION DUMP payload of the libraries of RDB files, payloads and .lua files",
 		ArgsUsage: "SOURCE...",
-		UsageText: "fnkit dump SOURCE... -o FILE [--target-version N] [--policy fail|replace|keep] [--format raw|hex|base64]",
+		UsageText: "fnkit dump SOURCE... -o FILE [--target-version N] [--policy fail|replace|keep] [--format raw|hex|base64] [--json]",
 		Description: "Merges the libraries of every SOURCE in order and writes them as the payload FUNCTION RESTORE\n" +
 			"takes. A library name found in two sources with different code is an error naming both\n" +
 			"(--policy fail, the default); --policy replace takes the later source, keep the earlier.\n" +
@@ -34,9 +34,20 @@ func dumpCommand() *cli.Command {
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two sources hold different code under one name: fail, replace or keep"},
 			&cli.StringFlag{Name: "format", Value: "raw", Usage: "how to save the payload: raw, hex or base64"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read RDB sources only as far as the libraries"},
+			jsonFlag(),
 		},
 		Action: runDump,
 	}
+}
+
+// dumpCommandReport is the JSON document of "fnkit dump --json".
+type dumpCommandReport struct {
+	Output     string       `json:"output"`
+	Format     string       `json:"format"` // raw, hex or base64
+	RDBVersion int          `json:"rdb_version"`
+	Bytes      int          `json:"bytes"`
+	Sources    []sourceOut  `json:"sources"`
+	Libraries  []libraryOut `json:"libraries"`
 }
 
 func runDump(c *cli.Context) error {
@@ -59,8 +70,11 @@ func runDump(c *cli.Context) error {
 	if err != nil || (form != dumpfmt.FormRaw && form != dumpfmt.FormHex && form != dumpfmt.FormBase64) {
 		return usagef(c, "--format %q: want raw, hex or base64", c.String("format"))
 	}
+	if out == "-" && c.Bool("json") {
+		return usagef(c, "-o - and --json both want standard output")
+	}
 	inputs := c.Args().Slice()
-	set, _, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify"), Progress: true}, inputs...)
+	set, srcs, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify"), Progress: true}, inputs...)
 	if err != nil {
 		return err
 	}
@@ -95,6 +109,12 @@ func runDump(c *cli.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, dumpCommandReport{
+			Output: out, Format: form.String(), RDBVersion: v, Bytes: len(data),
+			Sources: sourcesOut(srcs), Libraries: librariesOut(set),
+		})
 	}
 	fmt.Fprintf(c.App.Writer, "wrote %s: %d libraries, RDB version %d, %s, %d bytes\n", out, set.Len(), v, form, len(data))
 	for _, l := range set.Libraries() {

@@ -18,7 +18,7 @@ func extractCommand() *cli.Command {
 		Name:      "extract",
 		Usage:     "write each library of an RDB file, AOF, FUNCTION DUMP payload or .lua file to DIR/<library>.lua",
 		ArgsUsage: "PATH",
-		UsageText: "fnkit extract PATH -o DIR [--force] [--no-verify]",
+		UsageText: "fnkit extract PATH -o DIR [--force] [--no-verify] [--at TIME | --at-command N] [--json]",
 		Description: "Writes one <library>.lua per library with the code byte for byte as the server stored it\n" +
 			"(the file can be loaded again with redis-cli -x FUNCTION LOAD < DIR/<library>.lua).\n" +
 			"DIR is created when missing. Existing files are not overwritten unless --force is given;\n" +
@@ -32,9 +32,26 @@ func extractCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "directory to write the .lua files to (created when missing)"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite existing files"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read only as far as the libraries; skip the keyspace and the checksum"},
+			jsonFlag(),
 		}, aofStopFlags()...),
 		Action: runExtract,
 	}
+}
+
+// extractReport is the JSON document of "fnkit extract --json".
+type extractReport struct {
+	Source string        `json:"source"`
+	Format string        `json:"format"`
+	Output string        `json:"output"`
+	Files  []extractFile `json:"files"`
+}
+
+// extractFile is one written file.
+type extractFile struct {
+	Path    string `json:"path"`
+	Library string `json:"library"`
+	Size    int    `json:"size"`
+	SHA1    string `json:"sha1"`
 }
 
 func runExtract(c *cli.Context) error {
@@ -72,6 +89,7 @@ func runExtract(c *cli.Context) error {
 			return fmt.Errorf("%s: %w (use --force to overwrite)", path, atomicfile.ErrExists)
 		}
 	}
+	rep := extractReport{Source: in, Format: string(src.Kind), Output: dir, Files: []extractFile{}}
 	for _, l := range libs {
 		path := filepath.Join(dir, l.Name+".lua")
 		code := []byte(l.Code)
@@ -89,7 +107,13 @@ func runExtract(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.Writer, "%s\t%d bytes\tsha1 %s\n", path, l.Size(), l.SHA1())
+		rep.Files = append(rep.Files, extractFile{Path: path, Library: l.Name, Size: l.Size(), SHA1: l.SHA1()})
+		if !c.Bool("json") {
+			fmt.Fprintf(c.App.Writer, "%s\t%d bytes\tsha1 %s\n", path, l.Size(), l.SHA1())
+		}
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, rep)
 	}
 	if len(libs) == 0 {
 		fmt.Fprintf(c.App.ErrWriter, "fnkit: %s holds no libraries; nothing written\n", in)

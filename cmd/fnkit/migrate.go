@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -150,12 +149,6 @@ func runMigrate(c *cli.Context) error {
 	}
 	printMigrate(summary, rep)
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func printMigrate(w io.Writer, rep *migrateReport) {

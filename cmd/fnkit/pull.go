@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -313,8 +312,4 @@ func printClusterPull(w io.Writer, cp *remote.ClusterPull) {
 	}
 }
 
-func writeRemoteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+func writeRemoteJSON(w io.Writer, v any) error { return writeJSON(w, v) }

@@ -22,7 +22,7 @@ func restoreCommand() *cli.Command {
 		Name:      "restore",
 		Usage:     "write a copy of an RDB file or AOF with its libraries changed as FUNCTION RESTORE would change them",
 		ArgsUsage: "SOURCE...",
-		UsageText: "fnkit restore --into IN.rdb SOURCE... [--mode append|replace|flush] -o OUT.rdb [--policy fail|replace|keep]",
+		UsageText: "fnkit restore --into IN.rdb SOURCE... [--mode append|replace|flush] -o OUT.rdb [--policy fail|replace|keep] [--json]",
 		Description: "Takes the libraries of every SOURCE (RDB files, FUNCTION DUMP payloads, .lua files; merged\n" +
 			"in order under --policy) and applies them to the libraries of IN.rdb with the policy of\n" +
 			"FUNCTION RESTORE of the same name: append (the default, as in Redis) fails when a library\n" +
@@ -50,6 +50,7 @@ func restoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two SOURCEs hold different code under one name: fail, replace or keep"},
 			&cli.BoolFlag{Name: "no-compress", Usage: "store new library code uncompressed (as rdbcompression no)"},
 			&cli.BoolFlag{Name: "no-function-check", Usage: "do not load the restored set in fnkit's runtime (Redis 7.0.15 rules) first; for libraries written for newer servers"},
+			jsonFlag(),
 		},
 		Action: runRestore,
 	}
@@ -103,7 +104,7 @@ func runRestore(c *cli.Context) error {
 	if err := atomicfile.CheckNotInput(out, inputs...); err != nil {
 		return err
 	}
-	incoming, _, err := source.Merge(policy, source.Options{Progress: true}, sources...)
+	incoming, srcs, err := source.Merge(policy, source.Options{Progress: true}, sources...)
 	if err != nil {
 		return err
 	}
@@ -156,6 +157,9 @@ func runRestore(c *cli.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, restoreRDBReport(into, out, mode, srcs, incoming, res, inSummary)) // restore_json.go
 	}
 	printRestore(c.App.Writer, out, mode, res, inSummary)
 	return nil

@@ -20,7 +20,7 @@ func runRestoreAOF(c *cli.Context, into, out string, sources []string, mode libr
 	if err != nil {
 		return err
 	}
-	incoming, _, err := source.Merge(policy, source.Options{Progress: true}, sources...)
+	incoming, srcs, err := source.Merge(policy, source.Options{Progress: true}, sources...)
 	if err != nil {
 		return err
 	}
@@ -39,6 +39,9 @@ func runRestoreAOF(c *cli.Context, into, out string, sources []string, mode libr
 			return fmt.Errorf("%w; choose a new -o", err)
 		}
 		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, restoreAOFReport(into, mode, srcs, incoming, res)) // restore_json.go
 	}
 	printRestoreAOF(c.App.Writer, into, res)
 	return nil

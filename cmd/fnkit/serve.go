@@ -36,6 +36,7 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "script-time-limit", Value: runtime.DefaultScriptTimeLimit, Usage: "stop any load or call that runs longer (0: no limit; Redis has none)"},
 			&cli.Int64Flag{Name: "script-memory-limit", Value: runtime.DefaultScriptMemoryLimit, Usage: "stop any load or call that adds more `BYTES` of memory (0: no limit)"},
 			&cli.BoolFlag{Name: "quiet", Usage: "do not print the server log"},
+			&cli.BoolFlag{Name: "json", Usage: "once listening, print one JSON line (documented in the README) of the address and what was loaded"},
 		},
 		Action: runServe,
 	}
@@ -70,8 +71,10 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	out := c.App.ErrWriter
+	rep := serveReport{Sources: []serveSource{}, Libraries: librariesOut(set)} // serve_json.go
 	for _, s := range sources {
 		fmt.Fprintf(out, "fnkit serve: %s (%s): %d libraries\n", s.Path, s.Kind, s.Libraries.Len())
+		rep.Sources = append(rep.Sources, serveSource{Path: s.Path, Format: string(s.Kind), Libraries: s.Libraries.Len()})
 		if !c.Bool("with-data") {
 			continue
 		}
@@ -90,6 +93,8 @@ func runServe(c *cli.Context) error {
 			for _, n := range st.Keys {
 				total += n
 			}
+			rs := &rep.Sources[len(rep.Sources)-1]
+			rs.Keys, rs.Expired, rs.Skipped = &total, st.Expired, st.Skipped
 			fmt.Fprintf(out, "fnkit serve: %s: %d keys loaded", s.Path, total)
 			if st.Expired > 0 {
 				fmt.Fprintf(out, ", %d expired keys skipped", st.Expired)
@@ -109,6 +114,12 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintf(out, "fnkit serve: listening on %s\n", srv.Addr())
+	if c.Bool("json") {
+		rep.Addr = srv.Addr()
+		if err := writeJSONLine(c.App.Writer, rep); err != nil {
+			return err
+		}
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)

@@ -59,11 +59,8 @@ type verifyLibraryReport struct {
 	Functions []verifyFunctionReport `json:"functions"`
 }
 
-type verifyFunctionReport struct {
-	Name        string   `json:"name"`
-	Description *string  `json:"description"`
-	Flags       []string `json:"flags"`
-}
+// verifyFunctionReport is one function, as in inspect's report.
+type verifyFunctionReport = functionReport
 
 func runVerify(c *cli.Context) error {
 	if c.NArg() == 0 {
