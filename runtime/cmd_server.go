@@ -424,6 +424,9 @@ func getKeys(c *client, argv []string) ([]int, *cmdtable.Command, bool) {
 	if len(keys) == 0 {
 		if len(cmd.KeySpecs) == 0 {
 			c.writeError("The command has no key arguments")
+		} else if cmd.Has(cmdtable.NoMandatoryKeys) {
+			// EVAL s 0, FCALL f 0: no keys is a valid answer
+			return keys, cmd, true
 		} else {
 			c.writeError("Invalid arguments specified for command")
 		}
