@@ -92,6 +92,30 @@ func TestHostileLibraries(t *testing.T) {
 		{name: "cmsgpack huge declared array", body: fn("return cmsgpack.unpack('\\221\\255\\255\\255\\255')"), want: "Missing bytes in input."},
 		{name: "register_function saved", body: "local r = redis.register_function\nredis.register_function('h', function() return r('x', function() end) end)", want: "can only be called on FUNCTION LOAD command"},
 	}
+	srv := startHostileServer(t)
+	for _, h := range cases {
+		h := h
+		t.Run(h.name, func(t *testing.T) {
+			containHostile(t, srv, canary, h, func(c *rawConn) resp.Value {
+				load, err := c.Do("FUNCTION", "LOAD", "#!lua name=hostile\n"+h.body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if h.atLoad {
+					return load
+				}
+				if load.IsError() {
+					t.Fatalf("load failed: %v", load)
+				}
+				return doHostile(t, c, h, "FCALL", "h", "0")
+			})
+		})
+	}
+}
+
+// startHostileServer starts a runtime with short limits for hostile code.
+func startHostileServer(t *testing.T) *runtime.Server {
+	t.Helper()
 	srv, err := runtime.Start(runtime.Config{
 		ScriptTimeLimit:    600 * time.Millisecond,
 		ScriptMemoryLimit:  32 << 20,
@@ -100,104 +124,101 @@ func TestHostileLibraries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	for _, h := range cases {
-		h := h
-		t.Run(h.name, func(t *testing.T) {
-			c := dial(t, srv.Addr())
-			reset(t, c)
-			limit := "600"
-			if h.slow {
-				limit = "30000"
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// doHostile sends the command that runs hostile code and returns its reply
+// (a summary of the raw bytes when h.raw).
+func doHostile(t *testing.T, c *rawConn, h hostile, args ...string) resp.Value {
+	t.Helper()
+	if h.raw {
+		raw, err := c.DoRaw(args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Bulk(fmt.Sprintf("%d bytes: %.40q", len(raw), raw))
+	}
+	reply, err := c.Do(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reply
+}
+
+// containHostile runs hostile code through run while another client keeps
+// pinging, and checks that the reply is an error containing h.want, that
+// no file appeared at canary and that the server still answers.
+func containHostile(t *testing.T, srv *runtime.Server, canary string, h hostile, run func(c *rawConn) resp.Value) {
+	t.Helper()
+	c := dial(t, srv.Addr())
+	reset(t, c)
+	limit := "600"
+	if h.slow {
+		limit = "30000"
+	}
+	if v, err := c.Do("CONFIG", "SET", "fnkit-script-time-limit", limit); err != nil || v.IsError() {
+		t.Fatalf("CONFIG SET: %v %v", v, err)
+	}
+	// another client keeps pinging while the hostile code runs
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var pingErr error
+	var pings int
+	var slowest time.Duration
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		o, err := resp.Dial(srv.Addr())
+		if err != nil {
+			pingErr = err
+			return
+		}
+		defer o.Close()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
 			}
-			if v, err := c.Do("CONFIG", "SET", "fnkit-script-time-limit", limit); err != nil || v.IsError() {
-				t.Fatalf("CONFIG SET: %v %v", v, err)
+			o.SetDeadline(time.Now().Add(30 * time.Second))
+			start := time.Now()
+			v, err := o.Do("PING")
+			if d := time.Since(start); d > slowest {
+				slowest = d
 			}
-			code := "#!lua name=hostile\n" + h.body
-			// another client keeps pinging while the hostile code runs
-			var wg sync.WaitGroup
-			stop := make(chan struct{})
-			var pingErr error
-			var pings int
-			var slowest time.Duration
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				o, err := resp.Dial(srv.Addr())
-				if err != nil {
-					pingErr = err
-					return
-				}
-				defer o.Close()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					o.SetDeadline(time.Now().Add(30 * time.Second))
-					start := time.Now()
-					v, err := o.Do("PING")
-					if d := time.Since(start); d > slowest {
-						slowest = d
-					}
-					if err != nil {
-						pingErr = err
-						return
-					}
-					if v.Str != "PONG" && !strings.HasPrefix(v.Str, "BUSY") {
-						pingErr = fmt.Errorf("PING: %v", v)
-						return
-					}
-					pings++
-					time.Sleep(20 * time.Millisecond)
-				}
-			}()
-			load, err := c.Do("FUNCTION", "LOAD", code)
 			if err != nil {
-				t.Fatal(err)
+				pingErr = err
+				return
 			}
-			var reply resp.Value
-			if h.atLoad {
-				reply = load
-			} else {
-				if load.IsError() {
-					t.Fatalf("load failed: %v", load)
-				}
-				if h.raw {
-					raw, err := c.DoRaw("FCALL", "h", "0")
-					if err != nil {
-						t.Fatal(err)
-					}
-					reply = resp.Bulk(fmt.Sprintf("%d bytes: %.40q", len(raw), raw))
-				} else {
-					reply, err = c.Do("FCALL", "h", "0")
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
+			if v.Str != "PONG" && !strings.HasPrefix(v.Str, "BUSY") {
+				pingErr = fmt.Errorf("PING: %v", v)
+				return
 			}
-			close(stop)
-			wg.Wait()
-			if pingErr != nil {
-				t.Errorf("the server stopped answering other clients: %v", pingErr)
-			}
-			if slowest > time.Second {
-				t.Logf("slowest PING of another client during the case: %v", slowest)
-			}
-			if h.want != "" && (!reply.IsError() || !strings.Contains(reply.Str, h.want)) {
-				t.Errorf("reply %q, want an error containing %q", trunc(reply.String(), 300), h.want)
-			}
-			if h.want == "" {
-				t.Logf("reply: %s", trunc(reply.String(), 200))
-			}
-			if _, err := os.Stat(canary); err == nil {
-				t.Fatalf("hostile code created %s", canary)
-			}
-			if v, err := c.Do("PING"); err != nil || v.Str != "PONG" {
-				t.Fatalf("server unusable after the case: %v %v", v, err)
-			}
-		})
+			pings++
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	reply := run(c)
+	close(stop)
+	wg.Wait()
+	if pingErr != nil {
+		t.Errorf("the server stopped answering other clients: %v", pingErr)
+	}
+	if slowest > time.Second {
+		t.Logf("slowest PING of another client during the case: %v", slowest)
+	}
+	if h.want != "" && (!reply.IsError() || !strings.Contains(reply.Str, h.want)) {
+		t.Errorf("reply %q, want an error containing %q", trunc(reply.String(), 300), h.want)
+	}
+	if h.want == "" {
+		t.Logf("reply: %s", trunc(reply.String(), 200))
+	}
+	if _, err := os.Stat(canary); err == nil {
+		t.Fatalf("hostile code created %s", canary)
+	}
+	if v, err := c.Do("PING"); err != nil || v.Str != "PONG" {
+		t.Fatalf("server unusable after the case: %v %v", v, err)
 	}
 }
 
