@@ -33,11 +33,10 @@ func cmdHello(s *Server, c *client, argv []string) {
 		opt := argv[j]
 		switch {
 		case strings.EqualFold(opt, "AUTH") && more >= 2:
-			if !s.authenticate(argv[j+1], argv[j+2]) {
+			if !s.authenticate(c, argv[j+1], argv[j+2], argv[0]) {
 				c.writeError("-WRONGPASS invalid username-password pair or user is disabled.")
 				return
 			}
-			c.authed = true
 			j += 2
 		case strings.EqualFold(opt, "SETNAME") && more >= 1:
 			if !c.setName(argv[j+1]) {
@@ -71,16 +70,6 @@ func cmdHello(s *Server, c *client, argv []string) {
 	}})
 }
 
-// authenticate checks a user and password: only the default user exists.
-func (s *Server) authenticate(user, pass string) bool {
-	s.cfgMu.RLock()
-	defer s.cfgMu.RUnlock()
-	if user != "default" {
-		return false
-	}
-	return s.conf.requirepass == "" || pass == s.conf.requirepass
-}
-
 func cmdAuth(s *Server, c *client, argv []string) {
 	if len(argv) > 3 {
 		c.writeError("syntax error")
@@ -88,10 +77,7 @@ func cmdAuth(s *Server, c *client, argv []string) {
 	}
 	user, pass := "default", ""
 	if len(argv) == 2 {
-		s.cfgMu.RLock()
-		nopass := s.conf.requirepass == ""
-		s.cfgMu.RUnlock()
-		if nopass {
+		if s.defaultNoPass() {
 			c.writeError("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 			return
 		}
@@ -99,8 +85,7 @@ func cmdAuth(s *Server, c *client, argv []string) {
 	} else {
 		user, pass = argv[1], argv[2]
 	}
-	if s.authenticate(user, pass) {
-		c.authed = true
+	if s.authenticate(c, user, pass, argv[0]) {
 		c.writeOK()
 		return
 	}
@@ -132,9 +117,7 @@ func cmdReset(s *Server, c *client, argv []string) {
 	c.ks.Select(0)
 	c.setResp3(false)
 	c.name = ""
-	s.cfgMu.RLock()
-	c.authed = s.conf.requirepass == ""
-	s.cfgMu.RUnlock()
+	s.setDefaultAuth(c)
 	c.writeStatus("RESET")
 }
 
@@ -181,8 +164,8 @@ func (c *client) info() string {
 		proto = 3
 	}
 	now := time.Now()
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=0 flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d",
-		c.id, c.addr, c.laddr, c.name, int(now.Sub(c.created).Seconds()), flags, c.db(), multi, c.lastCmd, proto)
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=0 flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=%s redir=-1 resp=%d",
+		c.id, c.addr, c.laddr, c.name, int(now.Sub(c.created).Seconds()), flags, c.db(), multi, c.lastCmd, c.userName(), proto)
 }
 
 func cmdClientInfo(s *Server, c *client, argv []string) {

@@ -84,7 +84,11 @@ func init() {
 			set:  func(s *Server, st *settings, v string) error { st.maxmemoryPolicy = strings.ToLower(v); return nil }},
 		{name: "requirepass", kind: "string",
 			get: func(st *settings) string { return st.requirepass },
-			set: func(s *Server, st *settings, v string) error { st.requirepass = v; return nil }},
+			set: func(s *Server, st *settings, v string) error {
+				st.requirepass = v
+				s.acl.setDefaultPassword(v)
+				return nil
+			}},
 		{name: "loglevel", kind: "enum", enum: []string{"debug", "verbose", "notice", "warning"},
 			get: func(st *settings) string { return st.loglevel },
 			set: func(s *Server, st *settings, v string) error { st.loglevel = strings.ToLower(v); return nil }},

@@ -25,6 +25,7 @@ type client struct {
 	out      []byte
 	resp3    bool
 	authed   bool
+	user     *aclUser // nil: no ACL checks (internal clients)
 	name     string
 	ks       *keyspace.Client
 	multi    *multiState
@@ -42,9 +43,7 @@ type client struct {
 
 func (s *Server) newClient(conn net.Conn) *client {
 	c := &client{s: s, id: s.nextID.Add(1), conn: conn, ks: s.ks.NewClient(), created: time.Now()}
-	s.cfgMu.RLock()
-	c.authed = s.conf.requirepass == ""
-	s.cfgMu.RUnlock()
+	s.setDefaultAuth(c)
 	if conn != nil {
 		c.r = bufio.NewReaderSize(conn, 16<<10)
 		c.addr = conn.RemoteAddr().String()

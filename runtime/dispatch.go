@@ -51,7 +51,7 @@ func (s *Server) exec(c *client, argv []string) {
 		s.reject(cmd)
 		return
 	}
-	if !c.authed && !cmd.Has(cmdtable.NoAuth) {
+	if !c.authed && s.authRequired(c) && !cmd.Has(cmdtable.NoAuth) {
 		c.writeError("-NOAUTH Authentication required.")
 		s.flagTransaction(c)
 		s.reject(cmd)
@@ -59,6 +59,12 @@ func (s *Server) exec(c *client, argv []string) {
 	}
 	if c.multi != nil && cmd.Has(cmdtable.NoMulti) {
 		c.writeError("Command not allowed inside a transaction")
+		s.flagTransaction(c)
+		s.reject(cmd)
+		return
+	}
+	if msg := s.aclDenied(c, cmd, argv); msg != "" {
+		c.writeError(msg)
 		s.flagTransaction(c)
 		s.reject(cmd)
 		return

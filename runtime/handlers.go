@@ -59,6 +59,19 @@ func init() {
 		"command|list":     cmdCommandList,
 		"command|getkeys":  cmdCommandGetKeys,
 		"command|help":     cmdCommandHelp,
+		"acl|setuser":      cmdACLSetUser,
+		"acl|deluser":      cmdACLDelUser,
+		"acl|getuser":      cmdACLGetUser,
+		"acl|list":         cmdACLList,
+		"acl|users":        cmdACLUsers,
+		"acl|whoami":       cmdACLWhoami,
+		"acl|cat":          cmdACLCat,
+		"acl|dryrun":       cmdACLDryRun,
+		"acl|log":          cmdACLLog,
+		"acl|genpass":      cmdACLGenPass,
+		"acl|load":         cmdACLLoadSave,
+		"acl|save":         cmdACLLoadSave,
+		"acl|help":         cmdACLHelp,
 	}
 }
 

@@ -89,6 +89,10 @@ func cmdExec(s *Server, c *client, argv []string) {
 	c.out = strconv.AppendInt(c.out, int64(len(m.queue)), 10)
 	c.out = append(c.out, '\r', '\n')
 	for _, q := range m.queue {
+		if msg := s.aclExecDenied(c, q.cmd, q.argv); msg != "" {
+			c.writeError(msg)
+			continue
+		}
 		s.run(c, q.cmd, q.argv)
 	}
 }

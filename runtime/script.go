@@ -40,6 +40,9 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	if cmd.Has(cmdtable.NoScript) {
 		return resp.Err("ERR This Redis command is not allowed from script")
 	}
+	if msg := s.aclScriptDenied(r.caller, cmd, argv); msg != "" {
+		return resp.Err(msg)
+	}
 	if r.ro && cmd.Flags&(cmdtable.Write|cmdtable.MayReplicate) != 0 {
 		return resp.Err("ERR Write commands are not allowed from read-only scripts.")
 	}
@@ -63,13 +66,9 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	return v
 }
 
-// ACLCheck answers redis.acl_check_cmd: the default user may run every
-// command.
+// ACLCheck answers redis.acl_check_cmd for the caller's user.
 func (r *scriptRun) ACLCheck(argv []string) (bool, error) {
-	if cmdtable.LookupArgv(argv) == nil {
-		return false, fmt.Errorf("Invalid command passed to redis.acl_check_cmd()")
-	}
-	return true, nil
+	return r.s.aclScriptCheck(r.caller, argv)
 }
 
 // Log is redis.log.

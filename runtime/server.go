@@ -94,6 +94,7 @@ type Server struct {
 	rejected    atomic.Int64
 	failed      atomic.Int64
 	scriptClnt  *client
+	acl         *acl
 	preOOM      bool
 	started     time.Time
 	logMu       sync.Mutex
@@ -187,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		started:     time.Now(),
 		logW:        cfg.Log,
 		shutdownReq: make(chan struct{}),
+		acl:         newACL(cfg.RequirePass),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.eng = luaengine.New(luaengine.Options{
