@@ -33,3 +33,25 @@ func ExampleEngine() {
 	// [(integer) 1 "two" THREE]
 	// (error) ERR user_function:2: boom script: f, on @user_function:2.
 }
+
+// A scripts engine runs EVAL scripts: KEYS and ARGV are globals, errors
+// name the script's SHA1 and @user_script.
+func ExampleNewScripts() {
+	funcs := luaengine.New(luaengine.Options{})
+	defer funcs.Close()
+	eng := luaengine.NewScripts(luaengine.Options{}, funcs) // shares math.random with funcs
+	defer eng.Close()
+	s, err := eng.CompileScript("return {KEYS[1], ARGV[1], redis.replicate_commands()}")
+	fmt.Println(err)
+	run := &functions.Run{Host: noKeyspace{}}
+	fmt.Println(eng.RunScript(run, s, "sha", []string{"k"}, []string{"a"}))
+	bad, _ := eng.CompileScript("\nerror('boom')")
+	fmt.Println(eng.RunScript(run, bad, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4", nil, nil))
+	_, err = eng.CompileScript("return 1 +")
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// ["k" "a" (integer) 1]
+	// (error) ERR user_script:2: boom script: e3b0c44298fc1c149afbf4c8996fb92427ae41e4, on @user_script:2.
+	// user_script:1: unexpected symbol near '<eof>'
+}
