@@ -422,6 +422,19 @@ redis.register_function('seereplicate', function(keys, args) return redis.replic
 		}},
 		// subcommands come in the order of a randomly seeded dict
 		{name: "command info script", unordered: true, cmds: [][]string{cmd("COMMAND", "INFO", "script", "script|load")}},
+		{name: "acl", setup: [][]string{cmd("ACL", "SETUSER", "scripter", "on", "nopass", "+eval", "+evalsha", "+script|load", "+get", "~k*")}, cmds: [][]string{
+			cmd("AUTH", "scripter", "x"),
+			eval("return redis.call('get', KEYS[1])", "1", "k1"),
+			eval("return redis.call('set', KEYS[1], 'v')", "1", "k1"),
+			eval("return redis.pcall('get', 'other')", "0"),
+			eval("return redis.call('get', KEYS[1])", "1", "other"),
+			eval("return {redis.acl_check_cmd('get', 'k1'), redis.acl_check_cmd('get', 'other'), redis.acl_check_cmd('set', 'k1', 'v')}", "0"),
+			cmd("EVAL_RO", ret1, "0"),
+			cmd("SCRIPT", "LOAD", ret1),
+			cmd("SCRIPT", "FLUSH"),
+			cmd("AUTH", "default", "x"),
+			cmd("ACL", "DELUSER", "scripter"),
+		}},
 		{name: "function stats after scripts", cmds: [][]string{
 			eval(ret1, "0"),
 			cmd("FUNCTION", "STATS"),
