@@ -425,3 +425,13 @@ func cmdScriptHelp(s *Server, c *client, argv []string) {
 		"    Load a script into the scripts cache without executing it.",
 	})
 }
+
+// reject is the error path of scriptCall: the command refused by a check
+// of redis.call counts as a rejected call of that command
+// (incrCommandStatsOnError), as INFO commandstats shows.
+func (r *scriptRun) reject(cmd *cmdtable.Command, msg string) resp.Value {
+	if st := r.s.stats[cmd]; st != nil {
+		st.rejected.Add(1)
+	}
+	return resp.Err(msg)
+}

@@ -35,22 +35,22 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 		return resp.Err("ERR Unknown Redis command called from script")
 	}
 	if !cmd.ArityOK(len(argv)) {
-		return resp.Err("ERR Wrong number of args calling Redis command from script")
+		return r.reject(cmd, "ERR Wrong number of args calling Redis command from script")
 	}
 	if cmd.Has(cmdtable.NoScript) {
-		return resp.Err("ERR This Redis command is not allowed from script")
+		return r.reject(cmd, "ERR This Redis command is not allowed from script")
 	}
 	if msg := s.aclScriptDenied(r.caller, cmd, argv); msg != "" {
-		return resp.Err(msg)
+		return r.reject(cmd, msg)
 	}
 	if r.ro && cmd.Flags&(cmdtable.Write|cmdtable.MayReplicate) != 0 {
-		return resp.Err("ERR Write commands are not allowed from read-only scripts.")
+		return r.reject(cmd, "ERR Write commands are not allowed from read-only scripts.")
 	}
 	s.cfgMu.RLock()
 	max := s.conf.maxmemory
 	s.cfgMu.RUnlock()
 	if !r.allowOOM && max > 0 && !r.dirty.Load() && s.preOOM && cmd.Has(cmdtable.DenyOOM) {
-		return resp.Err("OOM command not allowed when used memory > 'maxmemory'.")
+		return r.reject(cmd, "OOM command not allowed when used memory > 'maxmemory'.")
 	}
 	if cmd.Has(cmdtable.Write) {
 		r.dirty.Store(true)
