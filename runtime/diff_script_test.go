@@ -5,6 +5,9 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fnkit/fnkit/resp"
 )
 
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT: the same commands on
@@ -537,6 +540,40 @@ func TestDiffScriptStats(t *testing.T) {
 	for name, got := range stats[0] {
 		if _, ok := stats[1][name]; !ok {
 			t.Errorf("%s only on fnkit: %s", name, got)
+		}
+	}
+}
+
+// SCRIPT DEBUG refuses to run behind other replies of the same pipeline
+// (also inside EXEC), as Redis does.
+func TestDiffScriptDebugPipeline(t *testing.T) {
+	srv, real := startPair(t)
+	for _, p := range []struct {
+		payload string
+		replies int
+	}{
+		{"PING\r\nSCRIPT DEBUG NO\r\n", 2},
+		{"MULTI\r\nSCRIPT DEBUG NO\r\nEXEC\r\n", 3},
+		{"SCRIPT DEBUG NO\r\nSCRIPT DEBUG NO\r\n", 2},
+	} {
+		var got [2]string
+		for i, addr := range []string{srv.Addr(), real.Addr} {
+			c := dial(t, addr)
+			if _, err := c.c.Write([]byte(p.payload)); err != nil {
+				t.Fatal(err)
+			}
+			r := resp.NewReader(c.r)
+			for j := 0; j < p.replies; j++ {
+				c.c.SetDeadline(time.Now().Add(10 * time.Second))
+				v, err := r.ReadValue()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[i] += string(resp.Append(nil, v, false))
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%q\n  redis: %q\n  fnkit: %q", p.payload, got[1], got[0])
 		}
 	}
 }
