@@ -1,9 +1,15 @@
 package runtime_test
 
 import (
+	"bytes"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/fnkit/fnkit/fixtures"
+	"github.com/fnkit/fnkit/runtime"
 )
 
 // An EVAL script running past busy-reply-threshold, and a function beside
@@ -104,5 +110,66 @@ return 'done'`
 				}
 			}
 		})
+	}
+}
+
+// syncBuffer is a log destination safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The slow script log line names SCRIPT KILL and the script's SHA1, as
+// the real server's log does.
+func TestDiffScriptSlowLog(t *testing.T) {
+	real := fixtures.StartRedis(t)
+	var log syncBuffer
+	srv, err := runtime.Start(runtime.Config{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	slow := regexp.MustCompile(`Slow script detected: still in execution after \d+ milliseconds\. .*`)
+	var lines [2]string
+	for i, addr := range []string{srv.Addr(), real.Addr} {
+		c := dial(t, addr)
+		if v, err := c.Do("CONFIG", "SET", "busy-reply-threshold", "100"); err != nil || v.IsError() {
+			t.Fatalf("%v %v", v, err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			dial(t, addr).DoRaw("EVAL", "while true do end", "0")
+		}()
+		time.Sleep(300 * time.Millisecond)
+		other := dial(t, addr)
+		other.DoRaw("PING")
+		other.DoRaw("SCRIPT", "KILL")
+		<-done
+		other.DoRaw("CONFIG", "SET", "busy-reply-threshold", "5000")
+		text := log.String()
+		if i == 1 {
+			text = real.Log()
+		}
+		m := slow.FindString(text)
+		if m == "" {
+			t.Fatalf("no slow script line in the log of %s:\n%s", addr, text)
+		}
+		lines[i] = regexp.MustCompile(`after \d+ milliseconds`).ReplaceAllString(strings.TrimSpace(m), "after N milliseconds")
+	}
+	if lines[0] != lines[1] {
+		t.Errorf("slow script log\n  redis: %s\n  fnkit: %s", lines[1], lines[0])
 	}
 }
