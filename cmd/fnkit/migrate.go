@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/fnkit/fnkit/internal/atomicfile"
+	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/migrate"
 	"github.com/urfave/cli/v2"
 )
@@ -78,6 +79,12 @@ func runMigrate(c *cli.Context) error {
 	fn := c.String("function")
 	if fn != "" && len(paths) != 1 {
 		return usagef(c, "--function names the function of a single script; %d scripts given", len(paths))
+	}
+	if !library.ValidName(name) {
+		return usagef(c, "--library %q: %s", name, library.MsgInvalidName)
+	}
+	if fn != "" && !library.ValidName(fn) {
+		return usagef(c, "--function %q: %s", fn, strings.Replace(library.MsgInvalidName, "Library", "Function", 1))
 	}
 	scripts := make([]migrate.Script, len(paths))
 	for i, p := range paths {

@@ -130,8 +130,8 @@ func TestMigrateCLIUsage(t *testing.T) {
 	if got, _ := os.ReadFile(cp); string(got) != string(src) {
 		t.Error("input overwritten")
 	}
-	// An invalid library name is Redis's error, exit 1.
-	r = want(t, 1, "migrate", s, "--library", "bad-name", "-o", filepath.Join(dir, "a.lua"))
+	// An invalid library name is a bad flag value (exit 2), in Redis's words.
+	r = want(t, 2, "migrate", s, "--library", "bad-name", "-o", filepath.Join(dir, "a.lua"))
 	if !strings.Contains(r.stderr, "Library names can only contain letters, numbers, or underscores(_)") {
 		t.Errorf("stderr: %s", r.stderr)
 	}

@@ -36,6 +36,7 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "script-time-limit", Value: runtime.DefaultScriptTimeLimit, Usage: "stop any load or call that runs longer (0: no limit; Redis has none)"},
 			&cli.Int64Flag{Name: "script-memory-limit", Value: runtime.DefaultScriptMemoryLimit, Usage: "stop any load or call that adds more `BYTES` of memory (0: no limit)"},
 			&cli.BoolFlag{Name: "quiet", Usage: "do not print the server log"},
+			&cli.BoolFlag{Name: "no-verify", Usage: "read RDB sources only as far as the libraries (without --with-data); skip the checksum"},
 			&cli.BoolFlag{Name: "json", Usage: "once listening, print one JSON line (documented in the README) of the address and what was loaded"},
 		},
 		Action: runServe,
@@ -43,6 +44,9 @@ func serveCommand() *cli.Command {
 }
 
 func runServe(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef(c, "serve needs at least one SOURCE")
+	}
 	policy, err := library.ParsePolicy(c.String("policy"))
 	if err != nil {
 		return usagef(c, "%v", err)
@@ -63,7 +67,7 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	defer srv.Close()
-	set, sources, err := source.Merge(policy, source.Options{NoVerify: !c.Bool("with-data"), Progress: true}, c.Args().Slice()...)
+	set, sources, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify") && !c.Bool("with-data"), Progress: true}, c.Args().Slice()...)
 	if err != nil {
 		return err
 	}

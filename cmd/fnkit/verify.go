@@ -18,12 +18,14 @@ func verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "load every library of the sources into a fresh Functions engine and report its functions, or the error Redis 7 would give",
 		ArgsUsage: "SOURCE...",
-		UsageText: "fnkit verify [--json] SOURCE...",
+		UsageText: "fnkit verify [--json] [--no-verify] SOURCE...",
 		Description: "Each source (an RDB file, an AOF, a FUNCTION DUMP payload, a .lua library or a live server)\n" +
 			"is loaded into its own fresh engine with FUNCTION LOAD's rules: shebang, compilation, the\n" +
 			"top-level code under the 500 ms load timeout, at least one function, no function name\n" +
 			"used twice. Every library is listed with its functions, flags and descriptions, or with\n" +
-			"Redis's exact error. Exit status 1 when any library would fail to load in Redis 7.\n\n" +
+			"Redis's exact error. Exit status 1 when any library would fail to load in Redis 7, or\n" +
+			"when a source is damaged (an RDB is checked whole, as inspect does; --no-verify reads only\n" +
+			"its libraries).\n\n" +
 			"Example:\n" +
 			"   $ fnkit verify fixtures/libs/ratelimit.lua\n" +
 			"   fixtures/libs/ratelimit.lua (lua)\n" +
@@ -33,6 +35,7 @@ func verifyCommand() *cli.Command {
 			"       rl_token_bucket",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object (documented in the README) instead of text"},
+			&cli.BoolFlag{Name: "no-verify", Usage: "read RDB sources only as far as the libraries; skip the keyspace and the checksum"},
 		},
 		Action: runVerify,
 	}
@@ -68,7 +71,7 @@ func runVerify(c *cli.Context) error {
 	}
 	rep := verifyReport{OK: true, Sources: []verifySourceReport{}}
 	for _, path := range c.Args().Slice() {
-		src, err := source.Open(path, source.Options{NoVerify: true, Progress: true})
+		src, err := source.Open(path, source.Options{NoVerify: c.Bool("no-verify"), Progress: true})
 		if err != nil {
 			return err
 		}
