@@ -435,3 +435,17 @@ func (r *scriptRun) reject(cmd *cmdtable.Command, msg string) resp.Value {
 	}
 	return resp.Err(msg)
 }
+
+// rejectError writes the error of a command refused before it ran, as
+// Redis's rejectCommand does: EXEC refused (while a script is busy, or over
+// maxmemory) discards its transaction and answers EXECABORT with the
+// reason.
+func (s *Server) rejectError(c *client, cmd *cmdtable.Command, msg string) {
+	if cmd.Name == "exec" && c.multi != nil {
+		c.multi = nil
+		s.unwatchAll(c)
+		c.writeError("-EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "-"))
+		return
+	}
+	c.writeError(msg)
+}

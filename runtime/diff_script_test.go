@@ -577,3 +577,42 @@ func TestDiffScriptDebugPipeline(t *testing.T) {
 		}
 	}
 }
+
+// A transaction queued before the server went over maxmemory: EXEC is
+// refused when a queued EVAL's shebang makes it denyoom (no allow-oom, no
+// no-writes), and runs when its scripts are in compatibility mode or
+// allowed.
+func TestDiffScriptMultiOOM(t *testing.T) {
+	srv, real := startPair(t)
+	for _, queued := range [][][]string{
+		{eval("#!lua\nreturn 1", "0"), eval("return 2", "0")},
+		{eval("return redis.call('get', 'k')", "0"), eval("#!lua flags=no-writes\nreturn 2", "0")},
+		{eval("#!lua flags=allow-oom\nreturn redis.call('set', 'k', 'v')", "0")},
+		{eval("return redis.call('set', 'k', 'v')", "0")},
+		{{"SCRIPT", "LOAD", "#!lua\nreturn 1"}, {"EVALSHA", shaOf("#!lua\nreturn 1"), "0"}},
+	} {
+		var got [2][]string
+		for i, addr := range []string{srv.Addr(), real.Addr} {
+			a, b := dial(t, addr), dial(t, addr)
+			reset(t, a)
+			for _, c := range append(append([][]string{{"SCRIPT", "FLUSH"}, {"MULTI"}}, queued...), []string{"EXEC"}) {
+				if c[0] == "EXEC" {
+					if v, err := b.Do("CONFIG", "SET", "maxmemory", "1"); err != nil || v.IsError() {
+						t.Fatalf("%v %v", v, err)
+					}
+				}
+				raw, err := a.DoRaw(c...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[i] = append(got[i], string(raw))
+			}
+			if v, err := b.Do("CONFIG", "SET", "maxmemory", "0"); err != nil || v.IsError() {
+				t.Fatalf("%v %v", v, err)
+			}
+		}
+		if strings.Join(got[0], "") != strings.Join(got[1], "") {
+			t.Errorf("%q\n  redis: %q\n  fnkit: %q", queued, got[1], got[0])
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (s *Server) exec(c *client, argv []string) {
 			// a function is busy: only allow-busy commands run, without
 			// the lock
 			if !cmd.Has(cmdtable.AllowBusy) {
-				c.writeError(s.busyError())
+				s.rejectError(c, cmd, s.busyError())
 				s.flagTransaction(c)
 				s.reject(cmd)
 				return
@@ -89,7 +89,7 @@ func (s *Server) exec(c *client, argv []string) {
 	}
 	s.ks.Tick()
 	if oom, denied := s.checkOOM(c, cmd, argv); oom && denied {
-		c.writeError("-OOM command not allowed when used memory > 'maxmemory'.")
+		s.rejectError(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.")
 		s.flagTransaction(c)
 		s.reject(cmd)
 		return
