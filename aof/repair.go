@@ -28,6 +28,9 @@ type RepairOptions struct {
 	DropAfterDamage bool
 	// Validate, when set, is used by the replays (see Validator).
 	Validate Validator
+	// Wrap, when set, wraps the reader of each file every pass reads (for
+	// a progress display; see ScanOptions.Wrap).
+	Wrap func(f *File, r io.Reader) io.Reader
 }
 
 // Cut is where Repair cuts a file.
@@ -97,7 +100,7 @@ func Repair(a *AOF, out string, opts RepairOptions) (*RepairResult, error) {
 		multiN  int64
 		tsErr   error
 	)
-	scan, scanErr := a.Scan(ScanOptions{Annotations: true}, func(it *Item) error {
+	scan, scanErr := a.Scan(ScanOptions{Annotations: true, Wrap: opts.Wrap}, func(it *Item) error {
 		fi := index[it.File.Path]
 		if it.Library != nil {
 			return nil
@@ -176,7 +179,7 @@ func Repair(a *AOF, out string, opts RepairOptions) (*RepairResult, error) {
 	}
 	res.Cut = cut
 	// What the input loads, and the library events that the cut loses.
-	full, fullErr := a.Replay(ReplayOptions{Validate: opts.Validate})
+	full, fullErr := a.Replay(ReplayOptions{Validate: opts.Validate, Scan: ScanOptions{Wrap: opts.Wrap}})
 	if fullErr == nil {
 		res.Before = full.Libraries
 	}
@@ -227,7 +230,7 @@ func Repair(a *AOF, out string, opts RepairOptions) (*RepairResult, error) {
 		if err != nil {
 			return err
 		}
-		got, err := b.Replay(ReplayOptions{Validate: opts.Validate})
+		got, err := b.Replay(ReplayOptions{Validate: opts.Validate, Scan: ScanOptions{Wrap: opts.Wrap}})
 		if err != nil {
 			return err
 		}

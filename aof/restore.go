@@ -35,6 +35,9 @@ type RestoreOptions struct {
 	// Now gives the time of the "#TS:" annotation written before the
 	// command when the AOF has timestamps (default time.Now).
 	Now func() time.Time
+	// Wrap, when set, wraps the reader of each file the replays read (for
+	// a progress display; see ScanOptions.Wrap).
+	Wrap func(f *File, r io.Reader) io.Reader
 }
 
 // RestoreResult describes what RestoreInto wrote.
@@ -80,7 +83,7 @@ var ErrTruncatedInput = errors.New("the AOF's last file is truncated")
 // ignored), and the written copy is replayed and must load the expected
 // set before it is renamed into place. out must not exist.
 func RestoreInto(a *AOF, incoming *library.Set, out string, opts RestoreOptions) (*RestoreResult, error) {
-	before, err := a.Replay(ReplayOptions{Validate: opts.Validate})
+	before, err := a.Replay(ReplayOptions{Validate: opts.Validate, Scan: ScanOptions{Wrap: opts.Wrap}})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +135,7 @@ func RestoreInto(a *AOF, incoming *library.Set, out string, opts RestoreOptions)
 		if err != nil {
 			return err
 		}
-		got, err := b.Replay(ReplayOptions{Validate: opts.Validate})
+		got, err := b.Replay(ReplayOptions{Validate: opts.Validate, Scan: ScanOptions{Wrap: opts.Wrap}})
 		if err != nil {
 			return err
 		}

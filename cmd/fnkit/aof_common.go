@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fnkit/fnkit/aof"
+	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime"
 	"github.com/urfave/cli/v2"
@@ -104,4 +106,23 @@ func runtimeValidator(command string, current, next *library.Set, changed []*lib
 		return &library.Error{Msg: le.Msg}
 	}
 	return err
+}
+
+// progressWrap returns an aof Wrap that draws a progress bar on standard
+// error (internal/progress: files of 64 MiB or more, when standard error is
+// a terminal) for each file an AOF operation reads, and done, which clears
+// the last bar.
+func progressWrap() (wrap func(*aof.File, io.Reader) io.Reader, done func()) {
+	var bar *progress.Reader
+	done = func() {
+		if bar != nil {
+			bar.Finish()
+		}
+	}
+	wrap = func(f *aof.File, r io.Reader) io.Reader {
+		done()
+		bar = progress.NewReader(r, f.Size, f.Name, progress.Options{})
+		return bar
+	}
+	return wrap, done
 }

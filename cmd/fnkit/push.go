@@ -115,7 +115,7 @@ func runPush(c *cli.Context) error {
 		return err
 	}
 	inputs := c.Args().Slice()
-	set, srcs, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify"), Remote: opts}, inputs...)
+	set, srcs, err := source.Merge(policy, source.Options{NoVerify: c.Bool("no-verify"), Remote: opts, Progress: true}, inputs...)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,10 @@ func runRepair(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	wrap, done := progressWrap()
+	opts.Wrap = wrap
 	res, err := aof.Repair(a, out, opts)
+	done()
 	if err != nil {
 		if errors.Is(err, aof.ErrOutputExists) {
 			return fmt.Errorf("%w; choose a new -o", err)

@@ -33,7 +33,9 @@ func runRestoreAOF(c *cli.Context, into, out string, sources []string, mode libr
 	if c.Bool("no-function-check") {
 		check = nil
 	}
-	res, err := aof.RestoreInto(a, incoming, out, aof.RestoreOptions{Mode: mode, Check: check, Validate: aofValidator(c)})
+	wrap, done := progressWrap()
+	res, err := aof.RestoreInto(a, incoming, out, aof.RestoreOptions{Mode: mode, Check: check, Validate: aofValidator(c), Wrap: wrap})
+	done()
 	if err != nil {
 		if errors.Is(err, aof.ErrOutputExists) {
 			return fmt.Errorf("%w; choose a new -o", err)

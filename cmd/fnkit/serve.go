@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime"
 	"github.com/fnkit/fnkit/source"
@@ -88,7 +89,9 @@ func runServe(c *cli.Context) error {
 			if err != nil {
 				return err
 			}
-			st, err := srv.LoadRDB(f, s.Path)
+			bar := progress.NewReader(f, s.Size, "load "+s.Path, progress.Options{})
+			st, err := srv.LoadRDB(bar, s.Path)
+			bar.Finish()
 			f.Close()
 			if err != nil {
 				return err
