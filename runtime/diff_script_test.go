@@ -231,6 +231,13 @@ func TestDiffScripts(t *testing.T) {
 			eval("return _VERSION", "0"),
 			eval("return type(getmetatable(_G))", "0"),
 		}},
+		{name: "varargs of the main chunk", cmds: [][]string{
+			eval("return select('#', ...)", "1", "k", "a"),
+			eval("return {...}", "0"),
+			eval("return type(arg)", "0"),
+			eval("local function f(...) return arg.n end return f(1, 2)", "0"),
+			eval("return (function(...) return select('#', ...) end)(1, nil, 3)", "0"),
+		}},
 		{name: "error handler global", cmds: [][]string{
 			eval("return type(__redis__err__handler)", "0"),
 			eval("local t = __redis__err__handler('x') return {t.err, t.source, t.line}", "0"),

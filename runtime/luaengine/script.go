@@ -77,6 +77,10 @@ func (e *Engine) CompileScript(body string) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A main chunk has no "arg" local (Lua 5.1 gives it none; gopher-lua
+	// builds the table anyway and never names it): skip building it on
+	// every run.
+	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	return &Script{fn: fn}, nil
 }
 
