@@ -218,10 +218,12 @@ func joinEquals(words []string) []string {
 	return out
 }
 
+// commandNames lists the commands to offer; "help", which urfave/cli adds
+// to the app's commands when it runs, is added by complete where it fits.
 func commandNames(cmds []*cli.Command) []string {
 	var out []string
 	for _, c := range cmds {
-		if !c.Hidden {
+		if !c.Hidden && c.Name != "help" {
 			out = append(out, c.Name)
 		}
 	}

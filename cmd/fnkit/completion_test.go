@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestCompleteCandidates(t *testing.T) {
@@ -118,6 +120,31 @@ printf '%s\n' "${COMPREPLY[@]}"`
 	check(complete("merge", "dump."), []string{"dump.payload", "dump.rdb"})
 	check(complete("merge", "dump.rdb", "-o", "li"), []string{"libs"})
 	check(complete("extract", "no"), []string{"notes.txt"})
+
+	// Every command, and every long flag of every command, through bash.
+	var names []string
+	for _, cmd := range commands() {
+		names = append(names, cmd.Name)
+	}
+	if got := complete(""); !reflect.DeepEqual(got, append(names, "help")) {
+		t.Errorf("commands: got %q, want %q", got, append(names, "help"))
+	}
+	for _, cmd := range commands() {
+		if cmd.Name == "completion" {
+			continue // its argument is a shell, checked above
+		}
+		offered := map[string]bool{}
+		for _, c := range complete(cmd.Name, "--") {
+			offered[c] = true
+		}
+		for _, f := range append(cmd.Flags, cli.HelpFlag) {
+			for _, n := range f.Names() {
+				if len(n) > 1 && !offered["--"+n] {
+					t.Errorf("fnkit %s --<TAB> does not offer --%s (offers %v)", cmd.Name, n, offered)
+				}
+			}
+		}
+	}
 
 	// The other scripts at least print and name the completer.
 	for shell, marker := range map[string]string{"zsh": "compdef _fnkit fnkit", "fish": "complete -c fnkit", "powershell": "Register-ArgumentCompleter -Native -CommandName fnkit"} {

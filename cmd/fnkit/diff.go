@@ -32,13 +32,18 @@ func diffCommand() *cli.Command {
 			"Exit status, as diff(1): 0 when A and B hold the same libraries, 1 when they differ,\n" +
 			"2 on a usage error or when a source cannot be read.\n\n" +
 			"Example:\n" +
-			"   $ fnkit diff fixtures/redis-7.0.15/rdb-functions-only.rdb redis://127.0.0.1:6379\n" +
+			"   $ fnkit diff fixtures/redis-7.0.15/rdb-functions-only.rdb fixtures/redis-7.0.15/aof-multi-incr\n" +
 			"   A fixtures/redis-7.0.15/rdb-functions-only.rdb (rdb, RDB version 10): 8 libraries\n" +
-			"   B redis://127.0.0.1:6379 (server, redis 7.0.15): 8 libraries\n" +
+			"   B fixtures/redis-7.0.15/aof-multi-incr (aof): 6 libraries\n" +
 			"     LIBRARY      CHANGE   A             B\n" +
+			"     i18n         removed  56f2f49e1ea4  -\n" +
 			"     ...\n" +
-			"     ratelimit    changed  7b045261e59e  2de235ce7f69\n" +
-			"   ...",
+			"   0 added, 2 removed, 0 changed, 6 same\n" +
+			"   $ fnkit diff fixtures/libs/ratelimit.lua fixtures/libs/ratelimit_v2.lua -U 0 | head -n 8\n" +
+			"   ...\n" +
+			"   --- a/ratelimit.lua\tfixtures/libs/ratelimit.lua\n" +
+			"   +++ b/ratelimit.lua\tfixtures/libs/ratelimit_v2.lua\n" +
+			"   $ fnkit diff fixtures/redis-7.0.15/rdb-functions-only.rdb redis://127.0.0.1:6379 --quiet || echo \"the server's libraries differ\"",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of text"},
 			&cli.IntFlag{Name: "unified", Aliases: []string{"U"}, Value: 3, Usage: "lines of context in the code diffs"},

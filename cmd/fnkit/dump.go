@@ -27,7 +27,10 @@ func dumpCommand() *cli.Command {
 			"Example:\n" +
 			"   $ fnkit dump fixtures/redis-7.0.15/rdb-functions-keyspace.rdb fixtures/libs/ratelimit_v2.lua \\\n" +
 			"         --policy replace -o functions.payload\n" +
-			"   $ redis-cli -x FUNCTION RESTORE REPLACE < functions.payload",
+			"   wrote functions.payload: 8 libraries, RDB version 10, raw, 15648 bytes\n" +
+			"   ...\n" +
+			"   $ redis-cli -x FUNCTION RESTORE < functions.payload    # -x appends the payload last: APPEND\n" +
+			"   OK",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "file to write (- for standard output)"},
 			&cli.IntFlag{Name: "target-version", Value: dumpfmt.DefaultTargetVersion, Usage: "RDB version of the payload: 10, 11 or 12"},

@@ -36,8 +36,14 @@ func inspectCommand() *cli.Command {
 			"     size         975 bytes\n" +
 			"     rdb version  10 (restores on 7.0, 7.2, 7.4, 8.0, valkey-7.2, valkey-8.0, valkey-8.1)\n" +
 			"     checksum     ok (crc64 4338d0b66b2220be)\n" +
-			"   ...\n\n" +
-			"   $ fnkit inspect --json dump.rdb | jq '.libraries[].name'",
+			"   ...\n" +
+			"   functions: 3 (each library loaded in fnkit's sandboxed runtime)\n" +
+			"     LIBRARY    FUNCTION         FLAGS      DESCRIPTION\n" +
+			"     ratelimit  rl_fixed_window  -          -\n" +
+			"     ratelimit  rl_remaining     no-writes  -\n" +
+			"     ratelimit  rl_token_bucket  -          -\n\n" +
+			"   $ fnkit inspect --json fixtures/redis-7.0.15/rdb-functions-keyspace.rdb | jq -c '[.libraries[].name]'\n" +
+			"   [\"i18n\",\"inventory\",\"jobqueue\",\"kvtools\",\"leaderboard\",\"ratelimit\",\"sessions\",\"wire\"]",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object (documented in the README) instead of tables"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "read only as far as the libraries; skip the keyspace and the checksum"},

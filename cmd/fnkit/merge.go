@@ -41,7 +41,10 @@ func mergeCommand() *cli.Command {
 			"Example:\n" +
 			"   $ fnkit merge fixtures/redis-7.0.15/rdb-functions-only.rdb fixtures/libs/ratelimit_v2.lua \\\n" +
 			"         --policy replace -o merged.rdb\n" +
-			"   $ redis-check-rdb merged.rdb",
+			"   ...\n" +
+			"   wrote merged.rdb: functions-only RDB, RDB version 10, 15694 bytes\n" +
+			"   $ redis-check-rdb merged.rdb | grep 'looks OK'\n" +
+			"   [offset 15694] \\o/ RDB looks OK! \\o/",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "file or directory to write"},
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two SOURCEs hold different code under one name: fail, replace or keep"},

@@ -70,6 +70,7 @@ func pullCommand() *cli.Command {
 			"rediss:// connects with TLS (--tls-ca, --tls-cert/--tls-key, --tls-insecure).\n\n" +
 			"Example:\n" +
 			"   $ fnkit pull --from redis://:secret@127.0.0.1:6379 -o functions.payload\n" +
+			"   $ fnkit pull --from redis://:secret@127.0.0.1:6379 -o libs/\n" +
 			"   $ fnkit pull --from redis://127.0.0.1:7000 --cluster -o libs/",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "the server: redis://[user:password@]host:port[/db] or rediss://…"},

@@ -36,7 +36,9 @@ func pushCommand() *cli.Command {
 			"a usage error.\n\n" +
 			"Example:\n" +
 			"   $ fnkit push fixtures/libs/ratelimit.lua fixtures/libs/sessions.lua \\\n" +
-			"         --to redis://:secret@10.0.0.5:6379 --to redis://:secret@10.0.0.6:6379 --mode replace --dry-run\n" +
+			"         --to redis://:secret@127.0.0.1:6379 --mode replace --dry-run\n" +
+			"   $ fnkit push fixtures/libs/ratelimit.lua --to redis://:secret@127.0.0.1:6379 --mode replace\n" +
+			"   $ fnkit push fixtures/libs/ratelimit.lua --to redis://10.0.0.5:6379 --to redis://10.0.0.6:6379 --cluster\n" +
 			"   $ fnkit push functions.payload --to redis://127.0.0.1:7000 --cluster --mode flush --json",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "to", Usage: "a target server (repeat for several); with --cluster, a seed node"},

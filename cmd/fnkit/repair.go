@@ -35,7 +35,10 @@ func repairCommand() *cli.Command {
 			"command, and the library events lost.\n\n" +
 			"Example:\n" +
 			"   $ fnkit repair fixtures/redis-7.0.15/corrupt-aof-truncated -o repaired/\n" +
-			"   $ redis-check-aof repaired/appendonly.aof.manifest",
+			"   wrote repaired/: appendonly.aof.2.incr.aof cut at offset 8045 of 30454 (the file ends inside a command)\n" +
+			"   ...\n" +
+			"   $ redis-check-aof repaired/appendonly.aof.manifest | tail -n 1\n" +
+			"   All AOF files and manifest are valid",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the repaired AOF to write (must not exist)"},
 			&cli.StringFlag{Name: "truncate-to-timestamp", Usage: "cut at the first #TS: annotation later than TIME (unix seconds or a date, UTC unless a zone is given)"},

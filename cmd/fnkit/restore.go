@@ -41,8 +41,17 @@ func restoreCommand() *cli.Command {
 			"Example:\n" +
 			"   $ fnkit restore --into fixtures/redis-7.0.15/rdb-functions-keyspace.rdb \\\n" +
 			"         fixtures/libs/ratelimit_v2.lua --mode replace -o restored.rdb\n" +
-			"   $ redis-check-rdb restored.rdb\n" +
-			"   $ fnkit restore --into appendonlydir/ new.payload --mode flush -o restored-appendonlydir/",
+			"   wrote restored.rdb: FUNCTION RESTORE REPLACE, 8 libraries before, 8 after\n" +
+			"   ...\n" +
+			"   $ redis-check-rdb restored.rdb | grep 'looks OK'\n" +
+			"   [offset 61144] \\o/ RDB looks OK! \\o/\n" +
+			"   $ fnkit restore --into fixtures/redis-7.0.15/aof-preamble fixtures/redis-7.0.15/dump-wire.bin \\\n" +
+			"         -o restored-appendonlydir/\n" +
+			"   ...\n" +
+			"     wire         added   3c96557805fe39460b2cd210e780834feba90217\n" +
+			"   ...\n" +
+			"   $ redis-check-aof restored-appendonlydir/appendonly.aof.manifest | tail -n 1\n" +
+			"   All AOF files and manifest are valid",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "into", Usage: "the RDB file or AOF (appendonlydir/, its manifest, a single AOF file) whose libraries change (read, never written)"},
 			&cli.StringFlag{Name: "mode", Value: "append", Usage: "FUNCTION RESTORE policy: append, replace or flush"},

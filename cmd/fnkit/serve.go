@@ -27,7 +27,12 @@ func serveCommand() *cli.Command {
 			"interrupted or until a client sends SHUTDOWN.\n\n" +
 			"Example:\n" +
 			"   $ fnkit serve --with-data fixtures/redis-7.0.15/rdb-functions-keyspace.rdb &\n" +
-			"   $ redis-cli -p 6399 FCALL lb_top 1 leaderboard:global 3",
+			"   $ redis-cli -p 6399 -n 9 --no-raw FCALL lb_top 1 lb:global 3\n" +
+			"   1) \"alice\"\n" +
+			"   2) \"300\"\n" +
+			"   ...\n" +
+			"   $ redis-cli -p 6399 FCALL_RO lb_zset_if_greater 1 zset:small alice 50\n" +
+			"   ERR Can not execute a script with write flag using *_ro command.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6399", Usage: "listen on `HOST:PORT` (port 0: any free port)"},
 			&cli.BoolFlag{Name: "with-data", Usage: "also load the keyspace of RDB sources"},

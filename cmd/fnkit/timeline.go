@@ -30,7 +30,11 @@ func timelineCommand() *cli.Command {
 			"   #    TIME  FILE                       OFFSET  EVENT     LIBRARY    SHA1                   COMMAND\n" +
 			"   2    -     appendonly.aof.1.incr.aof  23      loaded    ratelimit  - → 7b045261e59e       FUNCTION LOAD\n" +
 			"   ...\n" +
-			"   $ fnkit timeline --json appendonlydir/ | jq '.events[] | select(.library == \"ratelimit\")'",
+			"   $ fnkit timeline --json fixtures/redis-7.0.15/aof-multi-incr | \\\n" +
+			"         jq -c '.events[] | select(.library == \"ratelimit\") | {index, event, sha1_after}'\n" +
+			"   {\"index\":2,\"event\":\"loaded\",\"sha1_after\":\"7b045261e59e6d8b1e534a3d38639a5196a9e343\"}\n" +
+			"   {\"index\":29,\"event\":\"replaced\",\"sha1_after\":\"2de235ce7f692b5e170ddaf8a774146af2242cf4\"}\n" +
+			"   {\"index\":43,\"event\":\"replaced\",\"sha1_after\":\"7b045261e59e6d8b1e534a3d38639a5196a9e343\"}",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object (documented in the README) instead of lines"},
 		}, aofStopFlags()...),
