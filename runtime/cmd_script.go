@@ -216,8 +216,26 @@ func cmdEvalRO(s *Server, c *client, argv []string)    { s.eval(c, argv, false, 
 func cmdEvalSha(s *Server, c *client, argv []string)   { s.eval(c, argv, true, false) }
 func cmdEvalShaRO(s *Server, c *client, argv []string) { s.eval(c, argv, true, true) }
 
+// scriptRunning reports whether a script or function is running: EVAL
+// and SCRIPT FLUSH then refuse to run. They can only be reached from a
+// script after DEBUG SET-DISABLE-DENY-SCRIPTS 1, where Redis asserts (a
+// nested run) or frees the Lua state under the running script.
+func (s *Server) scriptRunning(c *client, what string) bool {
+	s.smu.Lock()
+	r := s.running
+	s.smu.Unlock()
+	if r != nil {
+		c.writeError("fnkit: " + what + " cannot run inside a script or function")
+		return true
+	}
+	return false
+}
+
 // eval is evalGenericCommand (with evalShaCommand's length check first).
 func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
+	if c.isScript && s.scriptRunning(c, strings.ToUpper(argv[0])) {
+		return
+	}
 	if evalsha && len(argv[1]) != 40 {
 		c.writeError(noScriptErr)
 		return
@@ -383,6 +401,9 @@ func cmdScriptExists(s *Server, c *client, argv []string) {
 func cmdScriptFlush(s *Server, c *client, argv []string) {
 	if len(argv) != 2 && !(len(argv) == 3 && (strings.EqualFold(argv[2], "sync") || strings.EqualFold(argv[2], "async"))) {
 		c.writeError("SCRIPT FLUSH only support SYNC|ASYNC option")
+		return
+	}
+	if c.isScript && s.scriptRunning(c, "SCRIPT FLUSH") {
 		return
 	}
 	s.scripts.close()
