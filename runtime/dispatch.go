@@ -51,6 +51,12 @@ func (s *Server) exec(c *client, argv []string) {
 		s.reject(cmd)
 		return
 	}
+	if cmd.Name == "debug" && !s.debugAllowed(c) {
+		c.writeError(debugNotAllowed)
+		s.flagTransaction(c)
+		s.reject(cmd)
+		return
+	}
 	if !c.authed && s.authRequired(c) && !cmd.Has(cmdtable.NoAuth) {
 		c.writeError("-NOAUTH Authentication required.")
 		s.flagTransaction(c)
@@ -87,7 +93,9 @@ func (s *Server) exec(c *client, argv []string) {
 		// query buffer
 		c.locked = true
 	}
-	s.ks.Tick()
+	if cmd.Name != "debug" { // DEBUG sees keys as they are, as Redis's dictFind
+		s.ks.Tick()
+	}
 	if oom, denied := s.checkOOM(c, cmd, argv); oom && denied {
 		s.rejectError(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.")
 		s.flagTransaction(c)
@@ -154,6 +162,9 @@ func (s *Server) chooseHandler(cmd *cmdtable.Command) handler {
 	}
 	if h == nil && !notKeyspace[top.Name] && s.ks.Implements(top.Name) {
 		h = keyspaceHandler
+		if cmd.Has(cmdtable.Blocking) {
+			h = nonBlockingHandler // blocking.go
+		}
 	}
 	if h == nil {
 		msg := fmt.Sprintf("fnkit does not implement the '%s' command", cmd.Name)

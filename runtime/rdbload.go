@@ -22,18 +22,25 @@ type RDBLoadStats struct {
 	// Functions holds the library code of the RDB's function records (not
 	// loaded: pass them to LoadLibraries, e.g. through package source).
 	Functions []string
-	// Skipped lists what could not be loaded (module types, stream
-	// pending entries), one line each.
+	// Skipped lists what could not be loaded (module types, hash field
+	// expirations, pending entries that no consumer owns), one line each.
 	Skipped []string
 }
 
 // LoadRDB adds the keyspace of an RDB file (every database, strings,
 // lists, sets, sorted sets, hashes, streams with their consumer groups,
-// and TTLs) to the server's keyspace, through github.com/hdt3213/rdb.
+// consumers and pending entries, and TTLs) to the server's keyspace, through github.com/hdt3213/rdb.
 // Keys already present are replaced. name is used in errors.
 func (s *Server) LoadRDB(r io.Reader, name string) (*RDBLoadStats, error) {
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
+	return s.loadRDB(r, name, true)
+}
+
+// loadRDB is LoadRDB for a caller holding the execution lock. Without
+// replace, a key already present is an error (Redis refuses duplicated
+// keys unless DEBUG RELOAD MERGE allows them).
+func (s *Server) loadRDB(r io.Reader, name string, replace bool) (*RDBLoadStats, error) {
 	st := &RDBLoadStats{Keys: map[int]int{}}
 	c := s.newClient(nil)
 	c.authed = true
@@ -69,6 +76,10 @@ func (s *Server) LoadRDB(r io.Reader, name string) (*RDBLoadStats, error) {
 		}
 		c.ks.Select(db)
 		key := o.GetKey()
+		if !replace && s.ks.Type(db, key) != "" {
+			loadErr = fmt.Errorf("%s: RDB has duplicated key '%s' in DB %d", name, key, db)
+			return false
+		}
 		c.ks.Do([]string{"DEL", key})
 		ok := true
 		switch x := o.(type) {
@@ -221,8 +232,32 @@ func loadStream(do func(...string) bool, key string, x *model.StreamObject, st *
 		if !do("XGROUP", "CREATE", key, g.Name, streamID(g.LastId)) {
 			return false
 		}
-		if len(g.Pending) > 0 || len(g.Consumers) > 0 {
-			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q group %q: %d pending entries and %d consumers not restored", db, key, g.Name, len(g.Pending), len(g.Consumers)))
+		// the consumers, then each pending entry claimed by its owner with
+		// its delivery time and count
+		owner := map[string]string{}
+		for _, c := range g.Consumers {
+			if !do("XGROUP", "CREATECONSUMER", key, g.Name, c.Name) {
+				return false
+			}
+			for _, id := range c.Pending {
+				owner[streamID(id)] = c.Name
+			}
+		}
+		lost := 0
+		for _, p := range g.Pending {
+			id := streamID(p.Id)
+			c, ok := owner[id]
+			if !ok {
+				lost++
+				continue
+			}
+			if !do("XCLAIM", key, g.Name, c, "0", id, "TIME", strconv.FormatUint(p.DeliveryTime, 10),
+				"RETRYCOUNT", strconv.FormatUint(p.DeliveryCount, 10), "FORCE", "JUSTID") {
+				return false
+			}
+		}
+		if lost > 0 {
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q group %q: %d pending entries without a consumer", db, key, g.Name, lost))
 		}
 	}
 	return true

@@ -46,6 +46,10 @@ type Config struct {
 	// LogLevel is Redis's loglevel: debug, verbose, notice (default) or
 	// warning.
 	LogLevel string
+	// EnableDebugCommand is Redis's enable-debug-command: "no", "yes" or
+	// "local" (DEBUG only from loopback connections and in-process). The
+	// default is "local" (Redis's is "no"): fnkit serves tests.
+	EnableDebugCommand string
 }
 
 // Defaults.
@@ -94,6 +98,8 @@ type Server struct {
 	rejected    atomic.Int64
 	failed      atomic.Int64
 	scriptClnt  *client
+	info        infoState  // INFO (cmd_info.go)
+	debug       debugState // DEBUG (cmd_debug.go)
 	acl         *acl
 	preOOM      bool
 	started     time.Time
@@ -170,6 +176,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if st.loglevel == "" {
 		st.loglevel = "notice"
+	}
+	if err := setDebugCommand(&st, cfg.EnableDebugCommand); err != nil {
+		return nil, err
 	}
 	ks, err := keyspace.New(st.databases)
 	if err != nil {

@@ -20,9 +20,11 @@ import (
 // "C stack overflow" instead of growing the Go stack.
 const maxCCalls = 200
 
-// maxUnpack is the most values unpack can return (LUAI_MAXCSTACK minus the
-// three argument slots).
-const maxUnpack = 7997
+// maxUnpack is Lua 5.1's LUAI_MAXCSTACK: unpack fails when the values it
+// returns and its arguments would not fit in that many stack slots
+// (lua_checkstack), so unpack(t) returns at most 7999 values and
+// unpack(t, i, j) 7997.
+const maxUnpack = 8000
 
 func (e *Engine) openBase(g *lua.LTable) {
 	L := e.L
@@ -503,7 +505,7 @@ func (e *Engine) baseUnpack(L *lua.LState) int {
 		return 0
 	}
 	n := int64(last) - int64(i) + 1
-	if n <= 0 || n > maxUnpack {
+	if n <= 0 || n > maxUnpack-int64(L.GetTop()) {
 		L.RaiseError("too many results to unpack")
 	}
 	for k := i; ; k++ {
