@@ -623,3 +623,48 @@ func TestDiffScriptMultiOOM(t *testing.T) {
 		}
 	}
 }
+
+// INFO memory's number_of_cached_scripts follows the cache as Redis's
+// does (failed scripts are not cached; SCRIPT FLUSH empties it; FUNCTION
+// FLUSH and FLUSHALL do not).
+func TestDiffScriptInfo(t *testing.T) {
+	srv, real := startPair(t)
+	field := func(t *testing.T, c *rawConn, name string) string {
+		v, err := c.Do("INFO", "memory")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(v.Str, "\r\n") {
+			if k, val, ok := strings.Cut(line, ":"); ok && k == name {
+				return val
+			}
+		}
+		return "(missing)"
+	}
+	steps := [][]string{
+		{"SCRIPT", "FLUSH"},
+		{"SCRIPT", "LOAD", "return 1"},
+		{"SCRIPT", "LOAD", "return 1"},
+		eval("return 2", "0"),
+		eval("return 1 +", "0"),
+		eval("#!lua flags=bogus\nreturn 1", "0"),
+		eval("#!lua\nreturn 3", "0"),
+		{"FUNCTION", "FLUSH"},
+		{"FLUSHALL"},
+		{"SCRIPT", "FLUSH"},
+		eval("return 4", "0"),
+	}
+	var got [2][]string
+	for i, addr := range []string{srv.Addr(), real.Addr} {
+		c := dial(t, addr)
+		for _, a := range steps {
+			if _, err := c.DoRaw(a...); err != nil {
+				t.Fatal(err)
+			}
+			got[i] = append(got[i], field(t, c, "number_of_cached_scripts"))
+		}
+	}
+	if strings.Join(got[0], " ") != strings.Join(got[1], " ") {
+		t.Errorf("number_of_cached_scripts after each step\n  redis: %v\n  fnkit: %v", got[1], got[0])
+	}
+}
