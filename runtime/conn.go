@@ -124,8 +124,14 @@ func (s *Server) serveConn(conn net.Conn) {
 		s.exec(c, argv)
 		// keep running the commands already buffered (a pipeline) while
 		// holding the lock; never wait for more input with it
-		for c.locked && !c.closing && len(c.out) <= 64<<10 && commandBuffered(c.r) {
-			argv, perr = readCommand(c.r)
+		for c.locked && !c.closing && len(c.out) <= 64<<10 {
+			var ok bool
+			if argv, ok = parseBuffered(c.r); !ok {
+				if !commandBuffered(c.r) {
+					break
+				}
+				argv, perr = readCommand(c.r)
+			}
 			if perr != nil || len(argv) == 0 {
 				break
 			}
@@ -211,6 +217,14 @@ const (
 // readCommand reads one request, multibulk or inline, as Redis's
 // processMultibulkBuffer and processInlineBuffer parse them.
 func readCommand(r *bufio.Reader) ([]string, error) {
+	if argv, ok := parseBuffered(r); ok {
+		return argv, nil
+	}
+	return readCommandSlow(r)
+}
+
+// readCommandSlow is readCommand reading as it goes.
+func readCommandSlow(r *bufio.Reader) ([]string, error) {
 	b, err := r.Peek(1)
 	if err != nil {
 		return nil, err
@@ -264,6 +278,55 @@ func readCommand(r *bufio.Reader) ([]string, error) {
 		argv = append(argv, string(buf[:l]))
 	}
 	return argv, nil
+}
+
+// parseBuffered is readCommand's fast path: a multibulk request that is
+// entirely in r's buffer, with plain lengths, is parsed in place (one
+// allocation per argument and one for argv). Anything else (incomplete,
+// inline, unusual or bad) is left to readCommand's reader, which also
+// reports the errors.
+func parseBuffered(r *bufio.Reader) ([]string, bool) {
+	n := r.Buffered()
+	if n < 4 {
+		return nil, false
+	}
+	b, _ := r.Peek(n)
+	if b[0] != '*' {
+		return nil, false
+	}
+	count, pos, ok := bufferedInt(b, 1)
+	if !ok || count <= 0 || count > maxMultibulk || count > n/4 {
+		return nil, false
+	}
+	argv := make([]string, count)
+	for i := range argv {
+		if pos >= n || b[pos] != '$' {
+			return nil, false
+		}
+		var l int
+		l, pos, ok = bufferedInt(b, pos+1)
+		if !ok || l > maxBulk || pos+l+2 > n {
+			return nil, false
+		}
+		argv[i] = string(b[pos : pos+l])
+		pos += l + 2
+	}
+	r.Discard(pos)
+	return argv, true
+}
+
+// bufferedInt reads the digits of a length line starting at b[i] and its
+// CRLF; ok is false for anything but 1 to 10 plain digits.
+func bufferedInt(b []byte, i int) (int, int, bool) {
+	v, start := 0, i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 10 {
+		v = v*10 + int(b[i]-'0')
+		i++
+	}
+	if i == start || i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return 0, 0, false
+	}
+	return v, i + 2, true
 }
 
 func readLine(r *bufio.Reader, max int) (string, error) {

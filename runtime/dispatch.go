@@ -93,8 +93,9 @@ func (s *Server) exec(c *client, argv []string) {
 		// query buffer
 		c.locked = true
 	}
+	now := time.Now()
 	if cmd.Name != "debug" { // DEBUG sees keys as they are, as Redis's dictFind
-		s.ks.Tick()
+		s.ks.TickAt(now)
 	}
 	if oom, denied := s.checkOOM(c, cmd, argv); oom && denied {
 		s.rejectError(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.")
@@ -110,16 +111,36 @@ func (s *Server) exec(c *client, argv []string) {
 		c.writeStatus("QUEUED")
 		return
 	}
-	s.run(c, cmd, argv)
+	s.runAt(c, cmd, argv, now)
 }
 
 // run calls the command and keeps its statistics.
 func (s *Server) run(c *client, cmd *cmdtable.Command, argv []string) {
-	start := time.Now()
+	var start time.Time
+	if !c.isScript {
+		start = time.Now()
+	}
+	s.runAt(c, cmd, argv, start)
+}
+
+// runAt is run of a command that began at start. Commands a function runs
+// (start is zero) are counted but not timed: a clock read costs more than
+// most of them (and the microseconds Redis reports are mostly 0 for them).
+func (s *Server) runAt(c *client, cmd *cmdtable.Command, argv []string, start time.Time) {
 	before := s.errorCount()
 	db := c.db()
+	if c.locked {
+		s.cmdStart = start
+	}
 	s.call(c, cmd, argv)
-	s.record(cmd, time.Since(start), s.errorCount() != before)
+	if c.locked {
+		s.cmdStart = time.Time{}
+	}
+	var d time.Duration
+	if !start.IsZero() {
+		d = time.Since(start)
+	}
+	s.record(cmd, d, s.errorCount() != before)
 	if s.nwatched.Load() > 0 && cmd.Has(cmdtable.Write) {
 		s.touchWrite(db, cmd, argv)
 	}
@@ -133,20 +154,26 @@ func (s *Server) call(c *client, cmd *cmdtable.Command, argv []string) {
 // dispatchFor returns the implementation of a command: its handler, the
 // keyspace, or a refusal (computed for every command by buildDispatch).
 func (s *Server) dispatchFor(cmd *cmdtable.Command) handler {
-	if h, ok := s.dispatch[cmd]; ok {
-		return h
+	if cmd.ID < len(s.dispatch) {
+		if h := s.dispatch[cmd.ID]; h != nil {
+			return h
+		}
 	}
 	return s.chooseHandler(cmd)
 }
 
 // buildDispatch fills the dispatch table; it is read-only afterwards.
 func (s *Server) buildDispatch() {
+	s.dispatch = make([]handler, cmdtable.NumIDs())
+	s.statByID = make([]*cmdStat, cmdtable.NumIDs())
 	for _, c := range cmdtable.All() {
-		s.dispatch[c] = s.chooseHandler(c)
+		s.dispatch[c.ID] = s.chooseHandler(c)
 		s.stats[c] = &cmdStat{}
+		s.statByID[c.ID] = s.stats[c]
 		for _, sc := range c.Subcommands {
-			s.dispatch[sc] = s.chooseHandler(sc)
+			s.dispatch[sc.ID] = s.chooseHandler(sc)
 			s.stats[sc] = &cmdStat{}
+			s.statByID[sc.ID] = s.stats[sc]
 		}
 	}
 }
@@ -329,10 +356,10 @@ func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
 // and updated with atomics, so that no lock is taken per command.
 
 func (s *Server) record(cmd *cmdtable.Command, d time.Duration, failed bool) {
-	st := s.stats[cmd]
-	if st == nil {
+	if cmd.ID >= len(s.statByID) || s.statByID[cmd.ID] == nil {
 		return
 	}
+	st := s.statByID[cmd.ID]
 	st.calls.Add(1)
 	st.usec.Add(d.Microseconds())
 	if failed {

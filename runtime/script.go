@@ -23,7 +23,8 @@ type scriptRun struct {
 	dirty    atomic.Bool // a write command ran (SCRIPT_WRITE_DIRTY)
 	start    time.Time
 	frun     *functions.Run
-	eval     bool // an EVAL script (fn.Name is its SHA1)
+	frunv    functions.Run // storage for frun
+	eval     bool          // an EVAL script (fn.Name is its SHA1)
 }
 
 // Call is scriptCall: redis.call's checks, in Redis's order, then the
@@ -106,13 +107,18 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 		c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
 		return
 	}
+	start := s.cmdStart
+	if start.IsZero() {
+		start = time.Now()
+	}
 	run := &scriptRun{
 		s: s, caller: c, sc: s.scriptClnt, fn: fn, argv: argv,
 		ro:       ro || fn.Flags&functions.NoWrites != 0,
 		allowOOM: fn.Flags&functions.AllowOOM != 0,
-		start:    time.Now(),
+		start:    start,
 	}
-	run.frun = &functions.Run{Host: run, ReadOnly: run.ro, Start: run.start}
+	run.frunv = functions.Run{Host: run, ReadOnly: run.ro, Start: run.start}
+	run.frun = &run.frunv
 	sc := s.scriptClnt
 	sc.ks.Select(c.db())
 	sc.setResp3(false)

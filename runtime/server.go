@@ -115,8 +115,12 @@ type Server struct {
 	shutdownReq chan struct{}
 	doMu        sync.Mutex
 	doClient    *client
-	// dispatch holds each command's implementation (read-only)
-	dispatch map[*cmdtable.Command]handler
+	// dispatch holds each command's implementation by command ID, statByID
+	// its statistics (both read-only)
+	dispatch []handler
+	statByID []*cmdStat
+	// cmdStart is when the command running under the execution lock began
+	cmdStart time.Time
 	// scripts is the EVAL scripts engine and cache (cmd_script.go)
 	scripts scriptCache
 }
@@ -193,7 +197,6 @@ func New(cfg Config) (*Server, error) {
 		stats:       map[*cmdtable.Command]*cmdStat{},
 		errStats:    map[string]int64{},
 		watched:     map[watchKey][]*client{},
-		dispatch:    map[*cmdtable.Command]handler{},
 		started:     time.Now(),
 		logW:        cfg.Log,
 		shutdownReq: make(chan struct{}),

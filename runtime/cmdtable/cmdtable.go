@@ -125,7 +125,8 @@ type Command struct {
 	// ACLMask has bit i set when the command is in ACLCategoryNames()[i].
 	ACLMask uint64
 
-	subs []*Command // subcommands in ID order
+	subs   []*Command          // subcommands in ID order
+	byName map[string]*Command // subcommands by lower- and upper-case name
 }
 
 // Has reports whether c carries every flag in f.
@@ -147,6 +148,7 @@ func (c *Command) ArityOK(argc int) bool {
 var (
 	loadOnce sync.Once
 	table    map[string]*Command
+	byName   map[string]*Command // table plus upper-case names
 	order    []*Command
 	numIDs   int
 	catNames []string
@@ -174,7 +176,17 @@ func load() {
 		}
 		// IDs in table order, each container followed by its subcommands
 		// in name order
+		byName = make(map[string]*Command, 2*len(order))
 		for _, c := range order {
+			byName[c.Name] = c
+			byName[strings.ToUpper(c.Name)] = c
+			if c.Subcommands != nil {
+				c.byName = make(map[string]*Command, 2*len(c.Subcommands))
+				for n, sc := range c.Subcommands {
+					c.byName[n] = sc
+					c.byName[strings.ToUpper(n)] = sc
+				}
+			}
 			c.ID = numIDs
 			numIDs++
 			c.ACLMask = categoryMask(c.ACLCategories)
@@ -314,7 +326,7 @@ func parseKeySpec(m resp.Value) KeySpec {
 // Lookup returns the top-level command called name (case-insensitive).
 func Lookup(name string) *Command {
 	load()
-	if c, ok := table[name]; ok {
+	if c, ok := byName[name]; ok {
 		return c
 	}
 	if len(name) <= 64 {
@@ -344,7 +356,7 @@ func LookupArgv(argv []string) *Command {
 	if c == nil || c.Subcommands == nil || len(argv) < 2 {
 		return c
 	}
-	if sc, ok := c.Subcommands[argv[1]]; ok {
+	if sc, ok := c.byName[argv[1]]; ok {
 		return sc
 	}
 	return c.Subcommands[strings.ToLower(argv[1])]

@@ -81,8 +81,10 @@ func (k *Keyspace) Implements(name string) bool { return k.srv.IsRegisteredComma
 // per command it runs (a function's redis.call commands see the time of
 // the FCALL, as keys' expiry does in Redis scripts); the keyspace's own
 // accessors call it too.
-func (k *Keyspace) Tick() {
-	now := k.now()
+func (k *Keyspace) Tick() { k.TickAt(k.now()) }
+
+// TickAt is Tick for a caller that has just read the clock (now).
+func (k *Keyspace) TickAt(now time.Time) {
 	elapsed := now.Sub(k.lastTick)
 	if elapsed < k.tickEvery {
 		return

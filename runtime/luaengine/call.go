@@ -18,7 +18,7 @@ func (e *Engine) Call(run *functions.Run, fn *functions.Function, keys, args []s
 	if !ok {
 		return resp.Err("ERR Function not found")
 	}
-	c := e.begin(run.Ctx, 0, nil)
+	c := e.beginAt(run.Ctx, 0, nil, run.Start)
 	c.fn, c.run = fn, run
 	if pending := run.Bind(c.ctx.cancel); pending != nil {
 		c.ctx.cancel(pending)

@@ -92,6 +92,8 @@ type Engine struct {
 	gcStepMul int
 
 	mon *monitor
+	// argvBuf is redis.call's reusable argv
+	argvBuf []string
 }
 
 // activeCall is the load or call in progress. It is also the context its
@@ -107,6 +109,11 @@ type activeCall struct {
 	killSeen bool
 	// stopParent unregisters the watch of the parent context
 	stopParent func() bool
+
+	// storage for ctx and the main thread's context (one allocation per
+	// call instead of three)
+	ctxv callCtx
+	main depthCtx
 }
 
 // callCtx is a cancellable context with a cause, for one load or call.
@@ -211,7 +218,15 @@ func (e *Engine) Free(lib *functions.Library) {
 // any) and the hard limit, watched for memory growth, stopped too when
 // parent is cancelled.
 func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCause error) *activeCall {
-	c := &activeCall{ctx: newCallCtx()}
+	return e.beginAt(parent, timeout, timeoutCause, time.Time{})
+}
+
+// beginAt is begin for a call that started at start (zero: now); the time
+// limits count from there.
+func (e *Engine) beginAt(parent context.Context, timeout time.Duration, timeoutCause error, start time.Time) *activeCall {
+	c := &activeCall{}
+	c.ctxv.done = make(chan struct{})
+	c.ctx = &c.ctxv
 	if parent != nil && parent.Done() != nil {
 		if parent.Err() != nil {
 			c.ctx.cancel(context.Cause(parent))
@@ -221,17 +236,25 @@ func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCau
 	}
 	var deadline time.Time
 	var cause error
+	if (timeout > 0 || e.opts.TimeLimit > 0) && start.IsZero() {
+		start = time.Now()
+	}
 	if timeout > 0 {
-		deadline, cause = time.Now().Add(timeout), timeoutCause
+		deadline, cause = start.Add(timeout), timeoutCause
 	}
 	if e.opts.TimeLimit > 0 && (deadline.IsZero() || e.opts.TimeLimit < timeout) {
-		deadline, cause = time.Now().Add(e.opts.TimeLimit), functions.ErrTimeLimit
+		deadline, cause = start.Add(e.opts.TimeLimit), functions.ErrTimeLimit
 	}
 	e.cur = c
 	e.ccalls = 0
 	e.pdepth = 0
 	e.mon.watch(c, deadline, cause, e.opts.MemoryLimit)
-	e.L.SetContext(threadContext(c, e.L))
+	if depthActive {
+		c.main = depthCtx{Context: c.ctx, L: e.L, call: c}
+		e.L.SetContext(&c.main)
+	} else {
+		e.L.SetContext(c.ctx)
+	}
 	return c
 }
 

@@ -85,11 +85,21 @@ func raisePushError(L *lua.LState, msg string) {
 // argvFromLua is luaArgsToRedisArgv: strings as they are, numbers as
 // "%.17g" (Redis 7.0). ok is false, with Redis's message, on a bad call.
 func argvFromLua(L *lua.LState) ([]string, string) {
+	return argvFromLuaInto(L, nil)
+}
+
+// argvFromLuaInto is argvFromLua reusing buf's storage (redis.call's
+// argv is not kept once the command ran).
+func argvFromLuaInto(L *lua.LState, buf []string) ([]string, string) {
 	argc := L.GetTop()
 	if argc == 0 {
 		return nil, "Please specify at least one argument for this redis lib call"
 	}
-	argv := make([]string, argc)
+	argv := buf[:0]
+	if cap(argv) < argc {
+		argv = make([]string, argc)
+	}
+	argv = argv[:argc]
 	for i := 1; i <= argc; i++ {
 		switch v := L.Get(i).(type) {
 		case lua.LNumber:
@@ -109,7 +119,10 @@ func (e *Engine) redisCall(L *lua.LState, raise bool) int {
 	if c == nil || c.run == nil {
 		raisePushError(L, "redis.call/pcall can only be called inside a script invocation")
 	}
-	argv, bad := argvFromLua(L)
+	argv, bad := argvFromLuaInto(L, e.argvBuf)
+	if cap(argv) <= 64 {
+		e.argvBuf = argv
+	}
 	if bad != "" {
 		t := errTable(L, pushErrorText(bad), false)
 		if raise {
