@@ -50,5 +50,5 @@ func nonBlockingHandler(s *Server, c *client, argv []string) {
 	default:
 		short(len(out) - 1)
 	}
-	c.writeRaw(c.ks.Do(out))
+	s.writeKeyspaceReply(c, c.ks.Do(out))
 }

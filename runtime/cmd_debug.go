@@ -522,12 +522,9 @@ func quicklistStats(elems []string, fill int64) string {
 // debugPopulate is DEBUG POPULATE count [prefix] [size].
 func (s *Server) debugPopulate(c *client, argv []string) {
 	positive := func(a string) (int64, bool) {
+		// getPositiveLongFromObjectOrReply: one message for both
 		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || !isLongLong(a) {
-			c.writeError("value is not an integer or out of range")
-			return 0, false
-		}
-		if n < 0 {
+		if err != nil || !isLongLong(a) || n < 0 {
 			c.writeError("value is out of range, must be positive")
 			return 0, false
 		}

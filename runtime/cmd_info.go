@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -443,6 +444,21 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 			}
 			line("cmdstat_"+r.name, fmt.Sprintf("calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d", calls, usec, per, r.st.rejected.Load(), r.st.failed.Load()))
 		}
+	}
+}
+
+// writeKeyspaceReply writes a reply of the keyspace, counting an error
+// reply in errorstats (and so in failed_calls) as Redis's afterErrorReply.
+// An error a script's command gets is not counted here: Redis counts what
+// the script finally replies.
+func (s *Server) writeKeyspaceReply(c *client, out []byte) {
+	c.writeRaw(out)
+	if len(out) > 0 && out[0] == '-' && !c.isScript {
+		end := bytes.IndexByte(out, '\r')
+		if end < 0 {
+			end = len(out)
+		}
+		s.countError(string(out[:end]))
 	}
 }
 

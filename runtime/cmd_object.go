@@ -235,7 +235,12 @@ func cmdObjectFreq(s *Server, c *client, argv []string) {
 		c.writeError("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 		return
 	}
-	// fnkit counts no accesses: every key has a new key's counter
+	// fnkit counts no accesses: every key has a new key's counter, but
+	// the shared integers, whose LFU field is never set, have 0
+	if v, ok, _ := s.ks.Value(c.db(), argv[2]); ok && s.refCount(v) == 2147483647 {
+		c.writeInt(0)
+		return
+	}
 	c.writeInt(lfuInitVal)
 }
 

@@ -201,7 +201,7 @@ func (s *Server) chooseHandler(cmd *cmdtable.Command) handler {
 }
 
 // keyspaceHandler passes a command to the keyspace.
-func keyspaceHandler(s *Server, c *client, argv []string) { c.writeRaw(c.ks.Do(argv)) }
+func keyspaceHandler(s *Server, c *client, argv []string) { s.writeKeyspaceReply(c, c.ks.Do(argv)) }
 
 // unknownCommandError is commandCheckExistence's message.
 func unknownCommandError(argv []string) string {
