@@ -430,7 +430,7 @@ func (s *Server) loadRDBBytes(data []byte, replace bool) error {
 		}
 	}
 	s.updateCounts()
-	st, err := s.loadRDB(bytes.NewReader(data), "dump.rdb", replace)
+	st, err := s.loadRDB(bytes.NewReader(data), "dump.rdb", replace, false)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,11 @@ func TestDiffKeyspace(t *testing.T) {
 		{"XLEN", "st"}, {"XRANGE", "st", "-", "+"}, {"TYPE", "st"},
 		{"EXPIRE", "h", "100"}, {"TTL", "h"}, {"PERSIST", "h"}, {"TTL", "h"}, {"EXISTS", "h", "l", "nope"},
 		{"SETNX", "n", "1"}, {"SET", "n", "2", "NX"}, {"SET", "n", "3", "XX", "GET"}, {"STRLEN", "n"}, {"APPEND", "n", "abc"}, {"GETRANGE", "n", "0", "1"},
+		{"XGROUP", "CREATE", "st", "g", "0", "ENTRIESREAD", "-2"}, {"XGROUP", "CREATE", "st", "g", "0", "ENTRIESREAD", "x"},
+		{"XGROUP", "CREATE", "st", "g", "0", "FOO"}, {"XGROUP", "CREATE", "st", "g", "0", "ENTRIESREAD"}, {"XGROUP", "CREATE", "st", "g", "0", "ENTRIESREAD", "5"},
+		{"XGROUP", "CREATE", "st2", "g", "$", "MKSTREAM", "ENTRIESREAD", "-1"},
+		{"XINFO", "GROUPS", "st2"}, {"XSETID", "st", "0-1"}, {"XSETID", "st", "5-0", "ENTRIESADDED", "10", "MAXDELETEDID", "2-0"}, {"XSETID", "st", "5-0", "MAXDELETEDID", "6-0"},
+		{"XSETID", "nope", "1-0"}, {"XSETID", "s", "1-0"}, {"XADD", "st", "5-1", "f", "v"},
 		{"MSET", "m1", "1", "m2", "2"}, {"MGET", "m1", "m2", "m3"}, {"DEL", "m1", "m2", "m3"}, {"UNLINK", "n"},
 	}
 	var cases []dcase

@@ -64,6 +64,8 @@ func init() {
 		"object|idletime":  cmdObjectIdleTime,
 		"object|refcount":  cmdObjectRefCount,
 		"object|help":      cmdObjectHelp,
+		"xsetid":           cmdXSetID,
+		"xgroup|create":    cmdXGroupCreate,
 		"acl|setuser":      cmdACLSetUser,
 		"acl|deluser":      cmdACLDelUser,
 		"acl|getuser":      cmdACLGetUser,

@@ -34,13 +34,15 @@ type RDBLoadStats struct {
 func (s *Server) LoadRDB(r io.Reader, name string) (*RDBLoadStats, error) {
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
-	return s.loadRDB(r, name, true)
+	return s.loadRDB(r, name, true, false)
 }
 
 // loadRDB is LoadRDB for a caller holding the execution lock. Without
 // replace, a key already present is an error (Redis refuses duplicated
-// keys unless DEBUG RELOAD MERGE allows them).
-func (s *Server) loadRDB(r io.Reader, name string, replace bool) (*RDBLoadStats, error) {
+// keys unless DEBUG RELOAD MERGE allows them). A key whose expiry time
+// has passed is skipped, as a Redis primary skips it, unless keepExpired
+// (an AOF's RDB preamble: Redis loads those keys and expires them later).
+func (s *Server) loadRDB(r io.Reader, name string, replace, keepExpired bool) (*RDBLoadStats, error) {
 	st := &RDBLoadStats{Keys: map[int]int{}}
 	c := s.newClient(nil)
 	c.authed = true
@@ -65,7 +67,7 @@ func (s *Server) loadRDB(r io.Reader, name string, replace bool) (*RDBLoadStats,
 		case *model.AuxObject, *model.DBSizeObject:
 			return true
 		}
-		if exp := o.GetExpiration(); exp != nil && !exp.After(now) {
+		if exp := o.GetExpiration(); exp != nil && !keepExpired && !exp.After(now) {
 			st.Expired++
 			return true
 		}

@@ -23,7 +23,7 @@ func serveCommand() *cli.Command {
 		Description: "Starts a Redis-compatible server (RESP2 and RESP3) with the libraries of every source\n" +
 			"loaded, so that redis-cli, a client library or an application can call FCALL and\n" +
 			"FCALL_RO against them; FUNCTION LOAD/LIST/DUMP/RESTORE and the usual keyspace commands\n" +
-			"work too. --with-data also loads the keyspace of RDB sources. The server runs until\n" +
+			"work too. --with-data also loads the keyspace of RDB and AOF sources. The server runs until\n" +
 			"interrupted or until a client sends SHUTDOWN.\n\n" +
 			"Example:\n" +
 			"   $ fnkit serve --with-data fixtures/redis-7.0.15/rdb-functions-keyspace.rdb &\n" +
@@ -35,7 +35,7 @@ func serveCommand() *cli.Command {
 			"   ERR Can not execute a script with write flag using *_ro command.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6399", Usage: "listen on `HOST:PORT` (port 0: any free port)"},
-			&cli.BoolFlag{Name: "with-data", Usage: "also load the keyspace of RDB sources"},
+			&cli.BoolFlag{Name: "with-data", Usage: "also load the keyspace of RDB and AOF sources"},
 			&cli.StringFlag{Name: "requirepass", Usage: "require clients to AUTH with `PASSWORD`"},
 			&cli.StringFlag{Name: "policy", Value: "fail", Usage: "when two sources hold different code for a library: fail, replace (later wins) or keep (first wins)"},
 			&cli.DurationFlag{Name: "busy-reply-threshold", Value: runtime.DefaultBusyReplyThreshold, Usage: "Redis's busy-reply-threshold: how long a function runs before other clients get BUSY"},
@@ -113,6 +113,29 @@ func runServe(c *cli.Context) error {
 			}
 			fmt.Fprintln(out)
 			for _, sk := range st.Skipped {
+				fmt.Fprintf(out, "fnkit serve: %s: not loaded: %s\n", s.Path, sk)
+			}
+		case source.KindAOF:
+			wrap, done := progressWrap()
+			st, err := srv.LoadAOF(s.Path, runtime.AOFLoadOptions{Wrap: wrap})
+			done()
+			if err != nil {
+				return err
+			}
+			total := 0
+			for _, n := range st.Keys {
+				total += n
+			}
+			rs := &rep.Sources[len(rep.Sources)-1]
+			rs.Keys, rs.Skipped, rs.Truncated = &total, st.Skipped, st.Truncated
+			if st.RDB != nil {
+				rs.Skipped = append(append([]string(nil), st.RDB.Skipped...), rs.Skipped...)
+			}
+			fmt.Fprintf(out, "fnkit serve: %s: %d keys loaded, %d commands replayed\n", s.Path, total, st.Commands)
+			if st.Truncated != "" {
+				fmt.Fprintf(out, "fnkit serve: %s: truncated, loaded up to the damage as Redis's aof-load-truncated: %s\n", s.Path, st.Truncated)
+			}
+			for _, sk := range rs.Skipped {
 				fmt.Fprintf(out, "fnkit serve: %s: not loaded: %s\n", s.Path, sk)
 			}
 		default:

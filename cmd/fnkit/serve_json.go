@@ -24,6 +24,7 @@ type serveSource struct {
 	Keys      *int     `json:"keys"` // null when no keyspace was loaded from it
 	Expired   int      `json:"expired,omitempty"`
 	Skipped   []string `json:"skipped,omitempty"`
+	Truncated string   `json:"truncated,omitempty"` // an AOF whose last file is truncated
 }
 
 // writeJSONLine prints v as one line of JSON.

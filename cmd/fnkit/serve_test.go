@@ -205,3 +205,26 @@ func (s *syncBuilder) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeWithDataAOF: serve --with-data on a multi-part AOF directory
+// holds the same keys in every database as a real redis-server loading it.
+func TestServeWithDataAOF(t *testing.T) {
+	dir := fixtures.Path("redis-7.0.15", "aof-multi-incr")
+	p := startServe(t, "--with-data", dir)
+	real, err := fixtures.StartRedisWith(t, fixtures.Options{AOFDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []string{"0", "3"} {
+		want := redisCLI(t, strconv.Itoa(real.Port), "-n", db, "DBSIZE")
+		if want == "0" {
+			t.Fatalf("the real server has no keys in db %s: nothing is tested", db)
+		}
+		if got := redisCLI(t, p.port, "-n", db, "DBSIZE"); got != want {
+			t.Errorf("DBSIZE of db %s: fnkit %s, real server %s", db, got, want)
+		}
+	}
+	if !strings.Contains(p.log.String(), "commands replayed") {
+		t.Errorf("the log does not say what was loaded:\n%s", p.log.String())
+	}
+}

@@ -46,6 +46,7 @@ type Keyspace struct {
 	tickEvery time.Duration
 	tickCost  time.Duration
 	now       func() time.Time
+	suspended bool // SuspendExpiry is in force
 }
 
 // New returns an empty keyspace with the given number of databases (16
@@ -85,6 +86,9 @@ func (k *Keyspace) Tick() { k.TickAt(k.now()) }
 
 // TickAt is Tick for a caller that has just read the clock (now).
 func (k *Keyspace) TickAt(now time.Time) {
+	if k.suspended {
+		return
+	}
 	elapsed := now.Sub(k.lastTick)
 	if elapsed < k.tickEvery {
 		return
@@ -104,6 +108,34 @@ func (k *Keyspace) TickAt(now time.Time) {
 		every = maxTickEvery
 	}
 	k.tickEvery = every
+}
+
+// suspendEpoch is the keyspace's clock while expiry is suspended: before
+// every absolute expiry time a dump can hold.
+var suspendEpoch = time.Unix(0, 0)
+
+// SuspendExpiry stops expiry, as Redis does while it loads a dump (no key
+// expires during loading, so a key whose PEXPIREAT has passed still exists
+// for the commands that follow it in an AOF, which may extend its TTL).
+// Until resume is called the keyspace's clock stands at the Unix epoch and
+// TTLs are measured from there; resume restarts the clock, and the keys
+// whose expiry time has passed then expire. Calls do not nest.
+func (k *Keyspace) SuspendExpiry() (resume func()) {
+	k.Tick()
+	now := k.now()
+	k.m.FastForward(-now.Sub(suspendEpoch)) // TTLs grow by the distance to the epoch
+	k.m.SetTime(suspendEpoch)
+	k.suspended = true
+	clock := k.now
+	k.now = func() time.Time { return suspendEpoch }
+	return func() {
+		k.suspended = false
+		k.now = clock
+		k.m.SetTime(time.Time{})
+		now := k.now()
+		k.m.FastForward(now.Sub(suspendEpoch))
+		k.lastTick = now
+	}
 }
 
 // Client is one connection's view: its selected database and protocol.
