@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fnkit/fnkit/library"
 	"github.com/yuin/gopher-lua/ast"
 	"github.com/yuin/gopher-lua/parse"
 )
@@ -91,7 +92,7 @@ type Analysis struct {
 	// File is the script's path as given.
 	File string
 	// Shebang is the script's EVAL shebang.
-	Shebang Shebang
+	Shebang library.ScriptShebang
 	// Findings lists errors and warnings in line order.
 	Findings []Finding
 	// Commands lists the literal command calls, in line order.
@@ -133,7 +134,7 @@ func (a *Analysis) HasErrors() bool {
 // panics; a script that does not parse gets a CodeParse error finding.
 func Analyze(file, src string) *Analysis {
 	a := &Analysis{File: file, src: src, names: map[string]bool{}, removedSet: map[ast.Stmt]bool{}}
-	sb, err := ParseShebang(src)
+	sb, err := library.ParseScriptShebang(src)
 	if err != nil {
 		a.add(1, 0, SeverityError, CodeShebang, err.Error()+" (EVAL refuses this script)")
 		return a

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fnkit/fnkit/internal/sds"
+	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 	"github.com/fnkit/fnkit/runtime/functions"
@@ -126,66 +126,24 @@ func sha1hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// scriptShebang is evalExtractShebangFlags: the flags of an EVAL script's
-// shebang, or compat when it has none; n is the shebang's length without
-// its newline (the body handed to Lua starts at the newline, so line
-// numbers match). msg is Redis's error for a bad shebang.
+// scriptShebang is evalExtractShebangFlags (library.ParseScriptShebang):
+// the flags of an EVAL script's shebang, or compat when it has none; n is
+// the shebang's length without its newline (the body handed to Lua starts
+// at the newline, so line numbers match). msg is Redis's error for a bad
+// shebang.
 func scriptShebang(body string) (flags functions.Flags, compat bool, n int, msg string) {
-	if !strings.HasPrefix(body, "#!") {
+	sb, err := library.ParseScriptShebang(body)
+	if err != nil {
+		return 0, false, 0, err.Error()
+	}
+	if !sb.Present {
 		return 0, true, 0, ""
 	}
-	// strchr stops at a NUL byte
-	end := strings.IndexByte(body, '\n')
-	if nul := strings.IndexByte(body, 0); nul >= 0 && (end < 0 || nul < end) {
-		end = -1
+	for _, name := range sb.Flags {
+		f, _ := functions.ParseFlag(name)
+		flags |= f
 	}
-	if end < 0 {
-		return 0, false, 0, "Invalid script shebang"
-	}
-	parts, ok := sds.SplitArgs(body[:end])
-	if !ok || len(parts) == 0 {
-		return 0, false, 0, "Invalid engine in script shebang"
-	}
-	// the C code compares and prints these as C strings
-	if cstr(parts[0]) != "#!lua" {
-		return 0, false, 0, "Unexpected engine in script shebang: " + cstr(parts[0])
-	}
-	for _, p := range parts[1:] {
-		if !strings.HasPrefix(cstr(p), "flags=") {
-			return 0, false, 0, "Unknown lua shebang option: " + cstr(p)
-		}
-		v := p[len("flags="):]
-		if v == "" {
-			continue // sdssplitlen of an empty string yields nothing
-		}
-		for _, name := range strings.Split(v, ",") {
-			f, ok := scriptFlag(cstr(name))
-			if !ok {
-				return 0, false, 0, "Unexpected flag in script shebang: " + cstr(name)
-			}
-			flags |= f
-		}
-	}
-	return flags, false, end, ""
-}
-
-// cstr is s as C reads it: up to the first NUL byte.
-func cstr(s string) string {
-	if i := strings.IndexByte(s, 0); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
-
-// scriptFlag matches a shebang flag exactly (scripts_flags_def, strcmp;
-// register_function's flags ignore case, the shebang's do not).
-func scriptFlag(name string) (functions.Flags, bool) {
-	for _, f := range []functions.Flags{functions.NoWrites, functions.AllowOOM, functions.AllowStale, functions.NoCluster, functions.AllowCrossSlotKeys} {
-		if f.String() == name {
-			return f, true
-		}
-	}
-	return 0, false
+	return flags, false, sb.Len, ""
 }
 
 // scriptCreate is luaCreateFunction: the cached script with this text, or

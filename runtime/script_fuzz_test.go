@@ -6,13 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fnkit/fnkit/migrate"
+	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime"
 )
 
 // Any script text gets a reply from SCRIPT LOAD and EVAL, never a panic or
-// a hang, and the runtime judges its shebang exactly as migrate's parser
-// (both read Redis's evalExtractShebangFlags) for text without NUL bytes.
+// a hang, and a shebang error is exactly library.ParseScriptShebang's.
 func FuzzScriptLoad(f *testing.F) {
 	for _, s := range []string{
 		"return 1", "#!lua\nreturn 1", "#!lua", "#!LUA\nreturn 1", "#!lua flags=no-writes,allow-oom\nreturn redis.call('get', KEYS[1])",
@@ -29,16 +28,14 @@ func FuzzScriptLoad(f *testing.F) {
 	f.Cleanup(func() { srv.Close() })
 	f.Fuzz(func(t *testing.T, script string) {
 		load := srv.Do("SCRIPT", "LOAD", script)
-		if !strings.ContainsRune(script, 0) {
-			_, perr := migrate.ParseShebang(script)
-			var se *migrate.ShebangError
-			if errors.As(perr, &se) {
-				if !load.IsError() || load.Str != "ERR "+se.Msg {
-					t.Fatalf("shebang error %q, SCRIPT LOAD replied %v", se.Msg, load)
-				}
-			} else if load.IsError() && !strings.HasPrefix(load.Str, "ERR Error compiling script (new function): ") {
-				t.Fatalf("no shebang error, SCRIPT LOAD replied %v", load)
+		_, perr := library.ParseScriptShebang(script)
+		var se *library.ScriptShebangError
+		if errors.As(perr, &se) {
+			if !load.IsError() || load.Str != "ERR "+se.Msg {
+				t.Fatalf("shebang error %q, SCRIPT LOAD replied %v", se.Msg, load)
 			}
+		} else if load.IsError() && !strings.HasPrefix(load.Str, "ERR Error compiling script (new function): ") {
+			t.Fatalf("no shebang error, SCRIPT LOAD replied %v", load)
 		}
 		if !load.IsError() {
 			srv.Do("EVAL", script, "1", "k", "a")
