@@ -102,65 +102,7 @@ func Quote(buf, s []byte) []byte { return sds.AppendRepr(buf, string(s)) }
 // Unquote undoes Quote. The surrounding quotes are optional (both or
 // neither); every byte between them must be printable ASCII or one of
 // redis-cli's escapes. ok is false for anything else.
-func Unquote(s []byte) (out []byte, ok bool) {
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
-	} else if len(s) > 0 && (s[0] == '"' || s[len(s)-1] == '"') {
-		return nil, false
-	}
-	out = make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' {
-			return nil, false
-		}
-		if c != '\\' {
-			out = append(out, c)
-			continue
-		}
-		if i+1 >= len(s) {
-			return nil, false
-		}
-		i++
-		switch s[i] {
-		case '\\', '"':
-			out = append(out, s[i])
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'a':
-			out = append(out, '\a')
-		case 'b':
-			out = append(out, '\b')
-		case 'x':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return nil, false
-			}
-			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
-}
+func Unquote(s []byte) (out []byte, ok bool) { return sds.ParseRepr(s) }
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
@@ -171,20 +113,16 @@ func isSpace(c byte) bool {
 func decodeHex(s []byte) ([]byte, bool) {
 	digits := make([]byte, 0, len(s))
 	for _, c := range s {
-		switch {
-		case isHex(c):
+		if !isSpace(c) {
 			digits = append(digits, c)
-		case isSpace(c):
-		default:
-			return nil, false
 		}
 	}
-	if len(digits) == 0 || len(digits)%2 != 0 {
+	if len(digits) == 0 {
 		return nil, false
 	}
 	out := make([]byte, len(digits)/2)
-	for i := range out {
-		out[i] = unhex(digits[2*i])<<4 | unhex(digits[2*i+1])
+	if _, err := hex.Decode(out, digits); err != nil {
+		return nil, false
 	}
 	return out, true
 }

@@ -1,8 +1,8 @@
-// Package sds holds the two string helpers of Redis's sds library that
+// Package sds holds the string helpers of Redis's sds library that
 // fnkit needs to read and write what Redis reads and writes: the tokenizer
 // of redis.conf, of a library's shebang line, of the AOF manifest and of
 // inline commands (sdssplitargs), and the quoting that redis-cli and the
-// manifest writer use (sdscatrepr).
+// manifest writer use (sdscatrepr) with its strict inverse.
 package sds
 
 // SplitArgs splits line into arguments exactly as Redis's sdssplitargs does
@@ -165,3 +165,54 @@ func AppendRepr(buf []byte, s string) []byte {
 }
 
 func isPrint(c byte) bool { return c >= 0x20 && c < 0x7f }
+
+// ParseRepr undoes AppendRepr strictly: the surrounding quotes are optional
+// (both or neither); every byte between them must be printable ASCII other
+// than '"', or one of sdscatrepr's escapes (\\ \" \n \r \t \a \b \xhh).
+// ok is false for anything else, so that text that is not redis-cli's
+// quoted output is not mistaken for it.
+func ParseRepr(s []byte) (out []byte, ok bool) {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	} else if len(s) > 0 && (s[0] == '"' || s[len(s)-1] == '"') {
+		return nil, false
+	}
+	out = make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isPrint(c) || c == '"' {
+			return nil, false
+		}
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		if i+1 >= len(s) {
+			return nil, false
+		}
+		i++
+		switch s[i] {
+		case '\\', '"':
+			out = append(out, s[i])
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'a':
+			out = append(out, '\a')
+		case 'b':
+			out = append(out, '\b')
+		case 'x':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return nil, false
+			}
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}

@@ -42,7 +42,7 @@ func equal(a, b []string) bool {
 }
 
 // TestReprRoundTrip: what AppendRepr writes, SplitArgs reads back as one
-// token, for every byte value.
+// token, and ParseRepr as it was, for every byte value.
 func TestReprRoundTrip(t *testing.T) {
 	var all []byte
 	for i := 1; i < 256; i++ { // SplitArgs stops at NUL, as the C code does
@@ -53,8 +53,21 @@ func TestReprRoundTrip(t *testing.T) {
 		if !ok || len(got) != 1 || got[0] != s {
 			t.Errorf("%q: read back %q, %v", s, got, ok)
 		}
+		all0 := s + "\x00"
+		if back, ok := sds.ParseRepr(sds.AppendRepr(nil, all0)); !ok || string(back) != all0 {
+			t.Errorf("%q: ParseRepr read back %q, %v", all0, back, ok)
+		}
 		if want := s != "plain" && s != "q'x" && s != ""; sds.NeedsRepr(s) != want {
 			t.Errorf("NeedsRepr(%q) = %v", s, sds.NeedsRepr(s))
+		}
+	}
+}
+
+// ParseRepr refuses what sdscatrepr never writes.
+func TestParseReprStrict(t *testing.T) {
+	for _, s := range []string{`"a`, `a"`, `"a"b"`, "\"\\x1\"", `"\q"`, "\"\x01\"", `"\"`, "caf\xc3\xa9"} {
+		if out, ok := sds.ParseRepr([]byte(s)); ok {
+			t.Errorf("%q accepted as %q", s, out)
 		}
 	}
 }
