@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/fnkit/fnkit/internal/progress"
+	"github.com/fnkit/fnkit/internal/ptytest"
 )
 
 // Commands that read a large input draw a progress bar on standard error
@@ -40,7 +39,7 @@ func TestProgressBarOnATerminal(t *testing.T) {
 		{"inspect", big},
 	}
 	for _, args := range cases {
-		master, slave := openPTY(t)
+		master, slave := ptytest.Open(t)
 		got := make(chan string)
 		go func() {
 			var b bytes.Buffer
@@ -118,30 +117,4 @@ func writeBigAOF(t *testing.T, path string, size int64) {
 		t.Fatal(err)
 	}
 	f.Close()
-}
-
-// openPTY opens a real pseudo-terminal pair (Linux /dev/ptmx), as
-// internal/progress's tests do.
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	fd := int(m.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		m.Close()
-		t.Skipf("unlock pty: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		m.Close()
-		t.Skipf("pty number: %v", err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		m.Close()
-		t.Skipf("open pty slave: %v", err)
-	}
-	return m, s
 }

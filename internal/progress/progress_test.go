@@ -2,14 +2,13 @@ package progress
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/fnkit/fnkit/internal/ptytest"
 )
 
 // clock is a fake time source that advances by step on every call.
@@ -121,7 +120,7 @@ func TestAlwaysDrawsAndFinishClears(t *testing.T) {
 }
 
 func TestSmallInputOnTerminalIsQuiet(t *testing.T) {
-	master, slave := openPTY(t)
+	master, slave := ptytest.Open(t)
 	defer master.Close()
 	defer slave.Close()
 	if !Enabled(slave, Threshold) || Enabled(slave, Threshold-1) {
@@ -134,7 +133,7 @@ func TestSmallInputOnTerminalIsQuiet(t *testing.T) {
 }
 
 func TestDrawsOnATerminal(t *testing.T) {
-	master, slave := openPTY(t)
+	master, slave := ptytest.Open(t)
 	defer master.Close()
 	got := make(chan string)
 	go func() {
@@ -166,29 +165,4 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
-}
-
-// openPTY opens a real pseudo-terminal pair (Linux /dev/ptmx).
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	fd := int(m.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		m.Close()
-		t.Skipf("unlock pty: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		m.Close()
-		t.Skipf("pty number: %v", err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		m.Close()
-		t.Skipf("open pty slave: %v", err)
-	}
-	return m, s
 }
