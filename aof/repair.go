@@ -226,19 +226,9 @@ func Repair(a *AOF, out string, opts RepairOptions) (*RepairResult, error) {
 		return a.Files[i].Size
 	}
 	verify := func(path string) error {
-		b, err := Open(path)
-		if err != nil {
-			return err
-		}
-		got, err := b.Replay(ReplayOptions{Validate: opts.Validate, Scan: ScanOptions{Wrap: opts.Wrap}})
-		if err != nil {
-			return err
-		}
-		if got.Scan.Truncated != nil {
-			return got.Scan.Truncated
-		}
-		res.After = got.Libraries
-		return nil
+		libs, err := replayOutput(path, opts.Validate, opts.Wrap)
+		res.After = libs
+		return err
 	}
 	if a.Layout == LayoutSingle {
 		src := a.Files[0]

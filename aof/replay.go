@@ -3,6 +3,7 @@ package aof
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -470,4 +471,22 @@ func (a *AOF) originPath(name string) string {
 		}
 	}
 	return name
+}
+
+// replayOutput replays an AOF that repair or restore has just written, as
+// the check before it replaces the target: the libraries it gives, or an
+// error when it does not replay whole (a truncated tail included).
+func replayOutput(path string, validate Validator, wrap func(*File, io.Reader) io.Reader) (*library.Set, error) {
+	a, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	got, err := a.Replay(ReplayOptions{Validate: validate, Scan: ScanOptions{Wrap: wrap}})
+	if err != nil {
+		return nil, err
+	}
+	if got.Scan.Truncated != nil {
+		return nil, got.Scan.Truncated
+	}
+	return got.Libraries, nil
 }
