@@ -105,7 +105,9 @@ func TestExitStatusOfEveryCommand(t *testing.T) {
 			{"damaged input", 1, []string{flipped}},
 		},
 		"serve": {
-			{"no args", 2, nil},
+			// No SOURCE is an empty server; a port that cannot be
+			// listened on is its failure.
+			{"no sources, bad address", 1, []string{"--addr", "127.0.0.1:99999"}},
 			{"bad value", 2, []string{"--script-memory-limit", "abc", wire}},
 			{"missing file", 1, []string{"--addr", "127.0.0.1:0", missing}},
 			{"damaged input", 1, []string{"--addr", "127.0.0.1:0", flipped}},

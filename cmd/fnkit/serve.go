@@ -18,10 +18,10 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "serve",
 		Usage:     "serve the libraries (and optionally the keyspace) of the sources over RESP with a Redis-compatible Functions runtime",
-		ArgsUsage: "SOURCE...",
-		UsageText: "fnkit serve [--addr 127.0.0.1:6399] [--with-data] [--requirepass P] SOURCE...",
+		ArgsUsage: "[SOURCE...]",
+		UsageText: "fnkit serve [--addr 127.0.0.1:6399] [--with-data] [--requirepass P] [SOURCE...]",
 		Description: "Starts a Redis-compatible server (RESP2 and RESP3) with the libraries of every source\n" +
-			"loaded, so that redis-cli, a client library or an application can call FCALL and\n" +
+			"loaded (none: an empty server, as a fresh redis-server), so that redis-cli, a client library or an application can call FCALL and\n" +
 			"FCALL_RO against them; FUNCTION LOAD/LIST/DUMP/RESTORE and the usual keyspace commands\n" +
 			"work too. --with-data also loads the keyspace of RDB and AOF sources. The server runs until\n" +
 			"interrupted or until a client sends SHUTDOWN.\n\n" +
@@ -50,9 +50,6 @@ func serveCommand() *cli.Command {
 }
 
 func runServe(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return usagef(c, "serve needs at least one SOURCE")
-	}
 	policy, err := library.ParsePolicy(c.String("policy"))
 	if err != nil {
 		return usagef(c, "%v", err)

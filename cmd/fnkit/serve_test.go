@@ -228,3 +228,22 @@ func TestServeWithDataAOF(t *testing.T) {
 		t.Errorf("the log does not say what was loaded:\n%s", p.log.String())
 	}
 }
+
+// TestServeNoSources: serve with no SOURCE is an empty server, as a fresh
+// redis-server (what Redis's own test suite runs against, see
+// bench/redis-tests.sh).
+func TestServeNoSources(t *testing.T) {
+	p := startServe(t, "--quiet")
+	if got := redisCLI(t, p.port, "FUNCTION", "LIST"); got != "" {
+		t.Errorf("FUNCTION LIST on an empty server: %q", got)
+	}
+	if got := redisCLI(t, p.port, "DBSIZE"); got != "0" {
+		t.Errorf("DBSIZE: %q", got)
+	}
+	if got := redisCLI(t, p.port, "FUNCTION", "LOAD", "#!lua name=l\nredis.register_function('f', function() return 7 end)"); got != "l" {
+		t.Errorf("FUNCTION LOAD: %q", got)
+	}
+	if got := redisCLI(t, p.port, "FCALL", "f", "0"); got != "7" {
+		t.Errorf("FCALL: %q", got)
+	}
+}
