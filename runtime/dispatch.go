@@ -314,9 +314,7 @@ func (s *Server) setBusyLocked(b bool) {
 // checkOOM is processCommand's maxmemory check: it records whether the
 // server is over maxmemory (for scripts) and whether this command is denied.
 func (s *Server) checkOOM(c *client, cmd *cmdtable.Command, argv []string) (oom, denied bool) {
-	s.cfgMu.RLock()
-	max := s.conf.maxmemory
-	s.cfgMu.RUnlock()
+	max := s.maxMemory()
 	if max <= 0 {
 		s.preOOM = false
 		return false, false
@@ -334,6 +332,13 @@ func (s *Server) checkOOM(c *client, cmd *cmdtable.Command, argv []string) (oom,
 		deny = true
 	}
 	return true, deny
+}
+
+// maxMemory returns the maxmemory setting (0: none).
+func (s *Server) maxMemory() int64 {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.conf.maxmemory
 }
 
 // fcallDenyOOM is fcallGetCommandFlags: FCALL of a function that has

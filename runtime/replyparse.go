@@ -15,6 +15,18 @@ func parseReply(b []byte) (resp.Value, int, error) {
 	return parseAt(b, 0, 0)
 }
 
+// lineString returns a status line's text; the commonest ("OK", "QUEUED")
+// without allocating.
+func lineString(line []byte) string {
+	switch string(line) {
+	case "OK":
+		return "OK"
+	case "QUEUED":
+		return "QUEUED"
+	}
+	return string(line)
+}
+
 func lineEnd(b []byte, i int) (int, error) {
 	for j := i; j+1 < len(b); j++ {
 		if b[j] == '\r' && b[j+1] == '\n' {
@@ -33,13 +45,13 @@ func parseAt(b []byte, i, depth int) (resp.Value, int, error) {
 		return resp.Value{}, 0, err
 	}
 	kind := resp.Kind(b[i])
-	body := string(b[i+1 : e])
+	line := b[i+1 : e]
 	next := e + 2
 	switch kind {
 	case resp.SimpleString, resp.Error, resp.BigNumber, resp.Double:
-		return resp.Value{Kind: kind, Str: body}, next, nil
+		return resp.Value{Kind: kind, Str: lineString(line)}, next, nil
 	case resp.Integer:
-		n, err := strconv.ParseInt(body, 10, 64)
+		n, err := strconv.ParseInt(string(line), 10, 64)
 		if err != nil {
 			return resp.Value{}, 0, errReply
 		}
@@ -47,9 +59,9 @@ func parseAt(b []byte, i, depth int) (resp.Value, int, error) {
 	case resp.Null:
 		return resp.Value{Kind: resp.Null}, next, nil
 	case resp.Boolean:
-		return resp.Value{Kind: resp.Boolean, Bool: body == "t"}, next, nil
+		return resp.Value{Kind: resp.Boolean, Bool: string(line) == "t"}, next, nil
 	case resp.BulkString, resp.BlobError, resp.Verbatim:
-		n, err := strconv.Atoi(body)
+		n, err := strconv.Atoi(string(line))
 		if err != nil {
 			return resp.Value{}, 0, errReply
 		}
@@ -68,7 +80,7 @@ func parseAt(b []byte, i, depth int) (resp.Value, int, error) {
 		}
 		return resp.Value{Kind: kind, Str: s}, next + n + 2, nil
 	case resp.Array, resp.Set, resp.Map, resp.Push, resp.Attribute:
-		n, err := strconv.Atoi(body)
+		n, err := strconv.Atoi(string(line))
 		if err != nil {
 			return resp.Value{}, 0, errReply
 		}

@@ -47,10 +47,7 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	if r.ro && cmd.Flags&(cmdtable.Write|cmdtable.MayReplicate) != 0 {
 		return r.reject(cmd, "ERR Write commands are not allowed from read-only scripts.")
 	}
-	s.cfgMu.RLock()
-	max := s.conf.maxmemory
-	s.cfgMu.RUnlock()
-	if !r.allowOOM && max > 0 && !r.dirty.Load() && s.preOOM && cmd.Has(cmdtable.DenyOOM) {
+	if !r.allowOOM && s.preOOM && !r.dirty.Load() && cmd.Has(cmdtable.DenyOOM) && s.maxMemory() > 0 {
 		return r.reject(cmd, "OOM command not allowed when used memory > 'maxmemory'.")
 	}
 	if cmd.Has(cmdtable.Write) {
