@@ -393,14 +393,27 @@ func AppendStreamValue(buf []byte, s *Stream, compress bool) ([]byte, error) {
 		nodes = append(nodes, node{master, lp.finish()})
 		body = nil
 	}
-	nodeBytes := 0
+	// masterBytes is the size of the current node's listpack without its
+	// entries: header, master entry (with the live count it holds now)
+	// and terminator, the lpBytes streamAppendItem compares
+	masterBytes := func() int {
+		n := 6 + 1 + ListpackEntrySize(strconv.AppendInt(nil, int64(count), 10)) + 2 +
+			ListpackEntrySize(strconv.AppendInt(nil, int64(len(masterFields)), 10)) + 2
+		for _, f := range masterFields {
+			n += ListpackEntrySize(f)
+		}
+		return n
+	}
 	for _, e := range s.Entries {
 		nf := len(e.Fields) / 2
-		est := 0
+		// streamAppendItem starts a node when the tail node's bytes plus
+		// the new fields' and values' lengths reach stream-node-max-bytes,
+		// or it holds stream-node-max-entries entries
+		total := 0
 		for _, f := range e.Fields {
-			est += len(f) + 3
+			total += len(f)
 		}
-		if body != nil && (count >= maxEntries || nodeBytes+len(body.b)+est >= maxBytes) {
+		if body != nil && (count >= maxEntries || masterBytes()+len(body.b)-6+total >= maxBytes) {
 			flush()
 		}
 		same := false
@@ -408,10 +421,8 @@ func AppendStreamValue(buf []byte, s *Stream, compress bool) ([]byte, error) {
 			body = newListpack()
 			master = e.ID
 			masterFields = masterFields[:0:0]
-			nodeBytes = 7 + 3
 			for i := 0; i < nf; i++ {
 				masterFields = append(masterFields, e.Fields[2*i])
-				nodeBytes += len(e.Fields[2*i]) + 3
 			}
 			count = 0
 			same = true

@@ -83,37 +83,8 @@ func (s *Server) loadRDB(r io.Reader, name string, replace, keepExpired bool) (*
 			return false
 		}
 		c.ks.Do([]string{"DEL", key})
-		ok := true
-		switch x := o.(type) {
-		case *model.StringObject:
-			ok = do("SET", key, string(x.Value))
-		case *model.ListObject:
-			ok = batch(do, []string{"RPUSH", key}, bytesToStrings(x.Values), 1)
-		case *model.SetObject:
-			ok = batch(do, []string{"SADD", key}, bytesToStrings(x.Members), 1)
-		case *model.HashObject:
-			fields := make([]string, 0, len(x.Hash))
-			for f := range x.Hash {
-				fields = append(fields, f)
-			}
-			sort.Strings(fields)
-			var fv []string
-			for _, f := range fields {
-				fv = append(fv, f, string(x.Hash[f]))
-			}
-			ok = batch(do, []string{"HSET", key}, fv, 2)
-			if ok && len(x.FieldExpirations) > 0 {
-				st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: hash field expirations", db, key))
-			}
-		case *model.ZSetObject:
-			var sm []string
-			for _, e := range x.Entries {
-				sm = append(sm, formatScore(e.Score), e.Member)
-			}
-			ok = batch(do, []string{"ZADD", key}, sm, 2)
-		case *model.StreamObject:
-			ok = loadStream(do, key, x, st, db)
-		default:
+		stored, ok := storeObject(do, key, o, st, db)
+		if !stored {
 			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: type %s", db, key, o.GetType()))
 			return true
 		}
@@ -139,6 +110,47 @@ func (s *Server) loadRDB(r io.Reader, name string, replace, keepExpired bool) (*
 		return st, fmt.Errorf("%s: the RDB reader (github.com/hdt3213/rdb v1.3.2) failed %s: %w", name, where, err)
 	}
 	return st, nil
+}
+
+// storeObject writes a value decoded by github.com/hdt3213/rdb under key
+// (which must not exist) through do. stored is false for a type the
+// keyspace cannot hold (nothing is written); ok is false when a command
+// failed.
+func storeObject(do func(...string) bool, key string, o model.RedisObject, st *RDBLoadStats, db int) (stored, ok bool) {
+	ok = true
+	switch x := o.(type) {
+	case *model.StringObject:
+		ok = do("SET", key, string(x.Value))
+	case *model.ListObject:
+		ok = batch(do, []string{"RPUSH", key}, bytesToStrings(x.Values), 1)
+	case *model.SetObject:
+		ok = batch(do, []string{"SADD", key}, bytesToStrings(x.Members), 1)
+	case *model.HashObject:
+		fields := make([]string, 0, len(x.Hash))
+		for f := range x.Hash {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		var fv []string
+		for _, f := range fields {
+			fv = append(fv, f, string(x.Hash[f]))
+		}
+		ok = batch(do, []string{"HSET", key}, fv, 2)
+		if ok && len(x.FieldExpirations) > 0 {
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: hash field expirations", db, key))
+		}
+	case *model.ZSetObject:
+		var sm []string
+		for _, e := range x.Entries {
+			sm = append(sm, formatScore(e.Score), e.Member)
+		}
+		ok = batch(do, []string{"ZADD", key}, sm, 2)
+	case *model.StreamObject:
+		ok = loadStream(do, key, x, st, db)
+	default:
+		return false, true
+	}
+	return true, ok
 }
 
 func bytesToStrings(b [][]byte) []string {
@@ -221,12 +233,14 @@ func loadStream(do func(...string) bool, key string, x *model.StreamObject, st *
 		}
 	}
 	if added == 0 {
-		// an empty stream: create it with its last ID
+		// an empty stream: create it with its last ID (at 0-0 through a
+		// group made and destroyed at once)
 		id := streamID(x.LastId)
 		if id == "0-0" {
-			id = "0-1"
-		}
-		if !do("XADD", key, id, "x", "x") || !do("XDEL", key, id) {
+			if !do("XGROUP", "CREATE", key, "fnkit:empty", "$", "MKSTREAM") || !do("XGROUP", "DESTROY", key, "fnkit:empty") {
+				return false
+			}
+		} else if !do("XADD", key, id, "x", "x") || !do("XDEL", key, id) {
 			return false
 		}
 	}

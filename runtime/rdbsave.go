@@ -152,6 +152,12 @@ func rdbStream(ks *keyspace.Stream) (*rdbfmt.Stream, error) {
 			return nil, err
 		}
 		rg := rdbfmt.StreamGroup{Name: []byte(g.Name), LastID: gid, EntriesRead: estimateEntriesRead(st, gid)}
+		if len(g.Consumers) == 0 {
+			// no consumer: the group never read (XREADGROUP creates its
+			// consumer), and Redis keeps the counter of a group that never
+			// read unknown
+			rg.EntriesRead = math.MaxUint64
+		}
 		owned := map[string][]rdbfmt.StreamID{}
 		for _, p := range g.Pending {
 			id, err := rdbfmt.ParseStreamID(p.ID)
@@ -174,7 +180,8 @@ func rdbStream(ks *keyspace.Stream) (*rdbfmt.Stream, error) {
 }
 
 // estimateEntriesRead is Redis's streamEstimateDistanceFromFirstEverEntry
-// for a stream without deletions; 2^64-1 is Redis's "unknown" (-1).
+// for a stream without deletions, what Redis keeps for a group that has
+// read; 2^64-1 is Redis's "unknown" (-1).
 func estimateEntriesRead(st *rdbfmt.Stream, id rdbfmt.StreamID) uint64 {
 	const invalid = math.MaxUint64
 	if st.EntriesAdded == 0 {
@@ -183,6 +190,10 @@ func estimateEntriesRead(st *rdbfmt.Stream, id rdbfmt.StreamID) uint64 {
 	switch {
 	case id == st.LastID:
 		return st.EntriesAdded
+	case id == rdbfmt.StreamID{} && len(st.Entries) > 0:
+		// a group created at 0 and never read: Redis keeps the counter
+		// unknown until the group reads
+		return invalid
 	case st.LastID.Less(id):
 		return invalid
 	case id.Less(st.FirstID):
