@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fnkit/fnkit/resp"
+	"github.com/fnkit/fnkit/runtime/internal/gcfloor"
 )
 
 // INFO: the sections and fields of Redis 7.0.15, in its order and formats,
@@ -100,7 +101,9 @@ func (s *Server) infoText(want map[string]bool) string {
 
 // memStats reads the Go runtime's memory figures: the live heap (fnkit's
 // used_memory), the heap's mapped memory (allocator_active) and the
-// memory obtained from the OS (allocator_resident, used_memory_rss).
+// memory obtained from the OS (allocator_resident, used_memory_rss); all
+// three without the collector's floor (package gcfloor), which holds no
+// data and is never written.
 func memStats() (heap, active, total int64) {
 	sm := []metrics.Sample{
 		{Name: "/memory/classes/heap/objects:bytes"},
@@ -111,7 +114,8 @@ func memStats() (heap, active, total int64) {
 	heap = int64(sm[0].Value.Uint64())
 	active = heap + int64(sm[1].Value.Uint64())
 	total = int64(sm[2].Value.Uint64())
-	return
+	floor := gcfloor.Size()
+	return max(heap-floor, 0), max(active-floor, 0), max(total-floor, 0)
 }
 
 // totalSystemMemory reads MemTotal from /proc/meminfo (0 elsewhere).

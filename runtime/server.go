@@ -15,6 +15,7 @@ import (
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 	"github.com/fnkit/fnkit/runtime/functions"
+	"github.com/fnkit/fnkit/runtime/internal/gcfloor"
 	"github.com/fnkit/fnkit/runtime/keyspace"
 	"github.com/fnkit/fnkit/runtime/luaengine"
 )
@@ -214,6 +215,7 @@ func New(cfg Config) (*Server, error) {
 	s.scriptClnt = s.newClient(nil)
 	s.scriptClnt.isScript = true
 	s.scriptClnt.authed = true
+	gcfloor.Acquire() // released by Close
 	return s, nil
 }
 
@@ -335,6 +337,7 @@ func (s *Server) Close() error {
 	s.eng.Close()
 	s.scripts.close()
 	s.ks.Close()
+	gcfloor.Release()
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/fnkit/fnkit/runtime/functions"
+	"github.com/fnkit/fnkit/runtime/internal/gcfloor"
 )
 
 // The budget of a load or call: time and memory.
@@ -46,12 +47,13 @@ func (e *Engine) chargeString(L *lua.LState, n int) {
 }
 
 // luaMemory estimates Lua's memory: the live Go heap (Lua values live
-// there; Redis reports its Lua allocator's total).
+// there; Redis reports its Lua allocator's total), without the
+// collector's floor (package gcfloor).
 func (e *Engine) luaMemory() int64 {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() == metrics.KindUint64 {
-		return int64(s[0].Value.Uint64())
+		return max(int64(s[0].Value.Uint64())-gcfloor.Size(), 0)
 	}
 	return 0
 }
@@ -99,7 +101,10 @@ func (m *monitor) loop() {
 	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
 	read := func() (live, objects int64) {
 		metrics.Read(samples)
-		return int64(samples[0].Value.Uint64()), int64(samples[1].Value.Uint64())
+		// the collector's floor comes and goes with servers, not with
+		// what the call does
+		floor := gcfloor.Size()
+		return int64(samples[0].Value.Uint64()) - floor, int64(samples[1].Value.Uint64()) - floor
 	}
 	var gen uint64
 	var baseLive, baseObjects int64
@@ -130,9 +135,10 @@ func (m *monitor) loop() {
 			case live-baseLive > limit:
 				// alive after a collection: over the limit
 				c.ctx.cancel(functions.ErrMemoryLimit)
-			case objects-baseObjects > 4*limit:
-				// allocated and not yet collected, far over the limit:
-				// stop now rather than wait for a collection
+			case objects-baseObjects > 4*limit+gcfloor.Bytes:
+				// allocated and not yet collected, far over the limit
+				// (and over the garbage the floor lets pile up between
+				// collections): stop now rather than wait for one
 				c.ctx.cancel(functions.ErrMemoryLimit)
 			case objects-baseObjects > limit && !gcRunning.Load() && time.Since(lastGC) > 20*time.Millisecond:
 				// over the limit unless much of it is garbage: collect in
