@@ -68,6 +68,8 @@ func init() {
 		"dump":             cmdDump,
 		"restore":          cmdRestore,
 		"restore-asking":   cmdRestore,
+		"sort":             cmdSort,
+		"sort_ro":          cmdSortRO,
 		"xgroup|create":    cmdXGroupCreate,
 		"acl|setuser":      cmdACLSetUser,
 		"acl|deluser":      cmdACLDelUser,
