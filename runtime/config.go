@@ -234,6 +234,7 @@ func cmdConfigSet(s *Server, c *client, argv []string) {
 	s.conf = next
 	s.cfgMu.Unlock()
 	s.eng.SetLimits(next.scriptTimeLimit, next.scriptMemoryLimit)
+	s.floor.set(next.maxmemory == 0 && !s.closed.Load())
 	c.writeOK()
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 	"github.com/fnkit/fnkit/runtime/functions"
-	"github.com/fnkit/fnkit/runtime/internal/gcfloor"
 	"github.com/fnkit/fnkit/runtime/keyspace"
 	"github.com/fnkit/fnkit/runtime/luaengine"
 )
@@ -72,6 +71,9 @@ type Server struct {
 
 	// sem is the execution lock: a command runs while holding it.
 	sem chan struct{}
+
+	// floor is the server's hold on the GC floor (floor.go)
+	floor floorHold
 
 	// smu guards the script state other clients read without the lock.
 	smu     sync.Mutex
@@ -215,7 +217,7 @@ func New(cfg Config) (*Server, error) {
 	s.scriptClnt = s.newClient(nil)
 	s.scriptClnt.isScript = true
 	s.scriptClnt.authed = true
-	gcfloor.Acquire() // released by Close
+	s.floor.set(st.maxmemory == 0)
 	return s, nil
 }
 
@@ -337,7 +339,7 @@ func (s *Server) Close() error {
 	s.eng.Close()
 	s.scripts.close()
 	s.ks.Close()
-	gcfloor.Release()
+	s.floor.set(false)
 	return nil
 }
 

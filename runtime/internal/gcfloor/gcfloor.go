@@ -13,9 +13,10 @@
 // untouched): it raises the target by twice its size, so cycles are that
 // much rarer. The price is up to that much more garbage between cycles.
 //
-// The servers of a process share one floor: Acquire when a server starts,
-// Release when it closes. Size is what memory figures subtract so that
-// they report fnkit's own memory.
+// The servers of a process share one floor: a server Acquires it while its
+// maxmemory is 0 (the default; with a maxmemory, the garbage would count
+// in used_memory) and Releases it when that changes or it closes. Size is
+// what memory figures subtract so that they report fnkit's own memory.
 package gcfloor
 
 import "sync"
