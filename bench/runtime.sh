@@ -7,7 +7,7 @@
 #   three SET key, INCR counter, GET key              (FCALL making three redis.call)
 # and redis-benchmark measures, on each server:
 #   FCALL noop 0                 not pipelined, and pipelined (-P $PIPE)
-#   FCALL three 1 k              not pipelined, and pipelined
+#   FCALL three 1 key:N          not pipelined, and pipelined (100000 random keys)
 #   FUNCTION LOAD REPLACE of 100 different libraries (one client, sequential)
 # For each, the best of ROUNDS alternating rounds: the throughput of both
 # servers and the ratio fnkit/redis
@@ -115,8 +115,10 @@ run() {
 best() { python3 -c "import sys; print('%.2f' % $1(float(sys.argv[1]), float(sys.argv[2])))" "$2" "$3"; }
 run "FCALL noop" -n "$REQUESTS" -c "$CLIENTS" FCALL noop 0
 run "FCALL noop, pipelined x$PIPE" -n "$REQUESTS" -c "$CLIENTS" -P "$PIPE" FCALL noop 0
-run "FCALL three (3 redis.call)" -n "$REQUESTS" -c "$CLIENTS" FCALL three 1 key:__rand_int__ -r 100000
-run "FCALL three, pipelined x$PIPE" -n "$REQUESTS" -c "$CLIENTS" -P "$PIPE" FCALL three 1 key:__rand_int__ -r 100000
+# -r before the command: after it, redis-benchmark passes "-r 100000" to
+# FCALL as two more arguments and every request uses one key
+run "FCALL three (3 redis.call)" -n "$REQUESTS" -c "$CLIENTS" -r 100000 FCALL three 1 key:__rand_int__
+run "FCALL three, pipelined x$PIPE" -n "$REQUESTS" -c "$CLIENTS" -P "$PIPE" -r 100000 FCALL three 1 key:__rand_int__
 
 # FUNCTION LOAD of 100 libraries, sequentially, on each server
 load100() {
