@@ -14,8 +14,11 @@
 // advanced, and advancing costs a pass over every key. Keyspace advances
 // the clock lazily before commands, at most once per tick interval; the
 // interval grows with the measured cost of a pass (20× the cost, at least
-// 1 ms, at most 20 ms), so small keyspaces expire keys within a millisecond
-// and large ones spend at most about 5% of their time scanning.
+// 1 ms, at most 20 ms), so small keyspaces expire keys within a millisecond.
+// A pass sorts every key: past a few tens of thousands of keys it costs more
+// than a millisecond and ticks take a growing share of the time (most of it
+// at 100000 keys). Until a command that can give a key a TTL has run (see
+// canSetTTL) nothing can expire and ticks skip the pass.
 //
 // A Keyspace is not safe for concurrent use; the server serialises
 // commands.
@@ -47,6 +50,10 @@ type Keyspace struct {
 	tickCost  time.Duration
 	now       func() time.Time
 	suspended bool // SuspendExpiry is in force
+	// mayExpire is set by the first command that can give a key a TTL;
+	// until then a tick has nothing to do and skips miniredis's pass
+	// (which sorts every key of every database)
+	mayExpire bool
 }
 
 // New returns an empty keyspace with the given number of databases (16
@@ -87,6 +94,10 @@ func (k *Keyspace) Tick() { k.TickAt(k.now()) }
 // TickAt is Tick for a caller that has just read the clock (now).
 func (k *Keyspace) TickAt(now time.Time) {
 	if k.suspended {
+		return
+	}
+	if !k.mayExpire {
+		k.lastTick = now
 		return
 	}
 	elapsed := now.Sub(k.lastTick)
@@ -177,6 +188,9 @@ func (c *Client) Select(db int) {
 // Do runs one command and returns its reply's bytes, valid until the next
 // call. The caller has checked that the command exists and its arity.
 func (c *Client) Do(argv []string) []byte {
+	if !c.k.mayExpire && canSetTTL(argv) {
+		c.k.mayExpire = true
+	}
 	c.buf.Reset()
 	c.k.srv.Dispatch(c.peer, argv)
 	c.w.Flush()
@@ -197,6 +211,34 @@ func (c *Client) Do(argv []string) []byte {
 		}
 	}
 	return out
+}
+
+// canSetTTL reports whether argv is a command that can give a key a TTL
+// (or keep or move one, to be safe): the EXPIRE family, SET and GETEX with
+// options, SETEX, PSETEX, RESTORE, COPY, RENAME, RENAMENX and MOVE.
+func canSetTTL(argv []string) bool {
+	name := argv[0]
+	if len(name) > 16 {
+		return false
+	}
+	var low [16]byte
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		low[i] = b
+	}
+	switch string(low[:len(name)]) {
+	case "set":
+		return len(argv) > 3
+	case "getex":
+		return len(argv) > 2
+	case "expire", "pexpire", "expireat", "pexpireat", "setex", "psetex",
+		"restore", "copy", "rename", "renamenx", "move":
+		return true
+	}
+	return false
 }
 
 // fixErrors maps the few error replies where miniredis words an error

@@ -1,0 +1,77 @@
+package keyspace
+
+import (
+	"testing"
+	"time"
+)
+
+// Ticks skip miniredis's pass until a command can have given a key a TTL;
+// from then on keys expire on the clock as before, however long the ticks
+// were skipped.
+func TestTickSkipsUntilATTL(t *testing.T) {
+	k, err := New(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	now := time.Unix(1_700_000_000, 0)
+	k.now = func() time.Time { return now }
+	k.lastTick = now
+	c := k.NewClient()
+	c.Do([]string{"SET", "plain", "v"})
+	c.Do([]string{"set", "plain2", "v"})
+	if k.mayExpire {
+		t.Fatal("SET without options marked the keyspace as expiring")
+	}
+	now = now.Add(time.Hour)
+	k.Tick()
+	if !k.lastTick.Equal(now) {
+		t.Fatal("a skipped tick did not move the clock")
+	}
+	c.Do([]string{"Set", "k", "v", "PX", "1500"})
+	if !k.mayExpire {
+		t.Fatal("SET PX did not mark the keyspace as expiring")
+	}
+	now = now.Add(time.Second)
+	k.Tick()
+	if got := string(c.Do([]string{"EXISTS", "k"})); got != ":1\r\n" {
+		t.Fatalf("k expired after 1 s of 1.5 s: %q", got)
+	}
+	now = now.Add(time.Second)
+	k.Tick()
+	if got := string(c.Do([]string{"EXISTS", "k"})); got != ":0\r\n" {
+		t.Fatalf("k still there after 2 s of 1.5 s: %q", got)
+	}
+	if got := string(c.Do([]string{"EXISTS", "plain", "plain2"})); got != ":2\r\n" {
+		t.Fatalf("keys without TTL: %q", got)
+	}
+}
+
+func TestCanSetTTL(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		want bool
+	}{
+		{[]string{"SET", "k", "v"}, false},
+		{[]string{"SET", "k", "v", "EX", "1"}, true},
+		{[]string{"set", "k", "v", "KEEPTTL"}, true},
+		{[]string{"GETEX", "k"}, false},
+		{[]string{"getex", "k", "PX", "5"}, true},
+		{[]string{"EXPIRE", "k", "1"}, true},
+		{[]string{"pExpireAt", "k", "1"}, true},
+		{[]string{"SETEX", "k", "1", "v"}, true},
+		{[]string{"psetex", "k", "1", "v"}, true},
+		{[]string{"RESTORE", "k", "0", "x"}, true},
+		{[]string{"COPY", "a", "b"}, true},
+		{[]string{"RENAME", "a", "b"}, true},
+		{[]string{"renamenx", "a", "b"}, true},
+		{[]string{"MOVE", "a", "1"}, true},
+		{[]string{"GET", "k"}, false},
+		{[]string{"INCR", "k"}, false},
+		{[]string{"averyveryverylongcommandname"}, false},
+	} {
+		if got := canSetTTL(tc.argv); got != tc.want {
+			t.Errorf("canSetTTL(%q) = %v, want %v", tc.argv, got, tc.want)
+		}
+	}
+}
