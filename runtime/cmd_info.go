@@ -452,12 +452,12 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 }
 
 // writeKeyspaceReply writes a reply of the keyspace, counting an error
-// reply in errorstats (and so in failed_calls) as Redis's afterErrorReply.
-// An error a script's command gets is not counted here: Redis counts what
-// the script finally replies.
+// reply in errorstats (and so in failed_calls) as Redis's afterErrorReply,
+// for a script's command too (the script's own error reply then carries
+// the ignore_error_stats_update mark and is not counted again).
 func (s *Server) writeKeyspaceReply(c *client, out []byte) {
 	c.writeRaw(out)
-	if len(out) > 0 && out[0] == '-' && !c.isScript {
+	if len(out) > 0 && out[0] == '-' {
 		end := bytes.IndexByte(out, '\r')
 		if end < 0 {
 			end = len(out)

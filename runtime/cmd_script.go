@@ -264,11 +264,7 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 	s.running = nil
 	s.setBusyLocked(false)
 	s.smu.Unlock()
-	if reply.IsError() {
-		c.writeError("-" + reply.Str)
-		return
-	}
-	c.writeValue(reply)
+	s.writeScriptReply(c, reply, run.frun)
 }
 
 // evalDenyOOM is evalGetCommandFlags for the OOM check: EVAL of a script
@@ -409,9 +405,14 @@ func cmdScriptHelp(s *Server, c *client, argv []string) {
 // of redis.call counts as a rejected call of that command
 // (incrCommandStatsOnError), as INFO commandstats shows.
 func (r *scriptRun) reject(cmd *cmdtable.Command, msg string) resp.Value {
-	if st := r.s.stats[cmd]; st != nil {
-		st.rejected.Add(1)
+	s := r.s
+	s.countError("-" + msg) // afterErrorReply
+	if cmd != nil {
+		if st := s.stats[cmd]; st != nil {
+			st.rejected.Add(1)
+		}
 	}
+	s.errSnap.Store(s.errorCount())
 	return resp.Err(msg)
 }
 

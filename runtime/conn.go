@@ -36,6 +36,10 @@ type client struct {
 	lastCmd  string
 	closing  bool
 	isScript bool
+	// failedNoStats counts the error replies of the command running that
+	// were written without being counted (a script's error that a command
+	// already counted): each makes the command a failed call.
+	failedNoStats int64
 	// locked: the client holds the execution lock (between commands of
 	// one batch of its buffered input)
 	locked bool
@@ -70,8 +74,16 @@ func (c *client) writeInt(n int64)        { c.writeValue(resp.Int(n)) }
 func (c *client) writeNull()              { c.writeValue(resp.NullBulk()) }
 
 // writeError is addReplyError: a message starting with "-" keeps its own
-// code, any other gets "-ERR "; CR and LF become spaces.
+// code, any other gets "-ERR "; CR and LF become spaces. The error is
+// counted in errorstats (afterErrorReply).
 func (c *client) writeError(msg string) {
+	c.s.countError(c.writeErrorText(msg))
+}
+
+// writeErrorText writes an error reply as writeError does, without
+// counting it (ERR_REPLY_FLAG_NO_STATS_UPDATE), and returns the cleaned
+// message.
+func (c *client) writeErrorText(msg string) string {
 	msg = cleanLine(msg)
 	if strings.HasPrefix(msg, "-") {
 		c.out = append(c.out, msg...)
@@ -80,7 +92,7 @@ func (c *client) writeError(msg string) {
 		c.out = append(c.out, msg...)
 	}
 	c.out = append(c.out, '\r', '\n')
-	c.s.countError(msg)
+	return msg
 }
 
 func cleanLine(s string) string {

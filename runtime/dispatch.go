@@ -127,7 +127,9 @@ func (s *Server) run(c *client, cmd *cmdtable.Command, argv []string) {
 // (start is zero) are counted but not timed: a clock read costs more than
 // most of them (and the microseconds Redis reports are mostly 0 for them).
 func (s *Server) runAt(c *client, cmd *cmdtable.Command, argv []string, start time.Time) {
-	before := s.errorCount()
+	// incrCommandStatsOnError(NULL, 0): a command failed when an error was
+	// counted since it began or since the last command it ran ended
+	s.errSnap.Store(s.errorCount())
 	db := c.db()
 	if c.locked {
 		s.cmdStart = start
@@ -140,7 +142,13 @@ func (s *Server) runAt(c *client, cmd *cmdtable.Command, argv []string, start ti
 	if !start.IsZero() {
 		d = time.Since(start)
 	}
-	s.record(cmd, d, s.errorCount() != before)
+	failed := c.failedNoStats
+	c.failedNoStats = 0
+	if n := s.errorCount(); n != s.errSnap.Load() {
+		failed++
+		s.errSnap.Store(n)
+	}
+	s.record(cmd, d, failed)
 	if s.nwatched.Load() > 0 && cmd.Has(cmdtable.Write) {
 		s.touchWrite(db, cmd, argv)
 	}
@@ -360,16 +368,20 @@ func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
 // Statistics: per-command counters, allocated once (see buildDispatch)
 // and updated with atomics, so that no lock is taken per command.
 
-func (s *Server) record(cmd *cmdtable.Command, d time.Duration, failed bool) {
+// record counts a call of cmd that took d, and its failures: one when an
+// error reply was counted during it, one for each error reply written
+// without being counted (afterErrorReply's ERR_REPLY_FLAG_NO_STATS_UPDATE
+// branch).
+func (s *Server) record(cmd *cmdtable.Command, d time.Duration, failed int64) {
 	if cmd.ID >= len(s.statByID) || s.statByID[cmd.ID] == nil {
 		return
 	}
 	st := s.statByID[cmd.ID]
 	st.calls.Add(1)
 	st.usec.Add(d.Microseconds())
-	if failed {
-		st.failed.Add(1)
-		s.failed.Add(1)
+	if failed > 0 {
+		st.failed.Add(failed)
+		s.failed.Add(failed)
 	}
 }
 

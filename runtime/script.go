@@ -33,7 +33,7 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	s := r.s
 	cmd := cmdtable.LookupArgv(argv)
 	if cmd == nil {
-		return resp.Err("ERR Unknown Redis command called from script")
+		return r.reject(nil, "ERR Unknown Redis command called from script")
 	}
 	if !cmd.ArityOK(len(argv)) {
 		return r.reject(cmd, "ERR Wrong number of args calling Redis command from script")
@@ -130,11 +130,41 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 	s.running = nil
 	s.setBusyLocked(false)
 	s.smu.Unlock()
-	if reply.IsError() {
-		c.writeError("-" + reply.Str)
-		return
+	s.writeScriptReply(c, reply, run.frun)
+}
+
+// writeScriptReply writes what a function or script returned and counts
+// its error replies as Redis does: an error carrying the
+// ignore_error_stats_update mark (one a command gave redis.call or
+// redis.pcall, counted when the command failed) is written without being
+// counted again and makes this call a failed one; any other error reply,
+// at the top or nested, is counted in errorstats.
+func (s *Server) writeScriptReply(c *client, reply resp.Value, run *functions.Run) {
+	marks := run.ErrorsNoStats
+	run.ErrorsNoStats = nil
+	i := 0
+	var count func(v resp.Value)
+	count = func(v resp.Value) {
+		switch v.Kind {
+		case resp.Error, resp.BlobError:
+			if i < len(marks) && marks[i] {
+				c.failedNoStats++
+			} else {
+				s.countError("-" + v.Str)
+			}
+			i++
+		default:
+			for _, el := range v.Elems {
+				count(el)
+			}
+		}
 	}
-	c.writeValue(reply)
+	if reply.IsError() {
+		c.writeErrorText("-" + reply.Str)
+	} else {
+		c.writeValue(reply)
+	}
+	count(reply)
 }
 
 // functionKill is FUNCTION KILL (scriptKill).

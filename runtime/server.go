@@ -92,6 +92,7 @@ type Server struct {
 	totalConns  atomic.Int64
 	totalCmds   atomic.Int64
 	errTotal    atomic.Int64
+	errSnap     atomic.Int64 // errTotal when the last command began or ended (incrCommandStatsOnError's prev_err_count)
 	watchMu     sync.Mutex
 	watched     map[watchKey][]*client
 	nwatched    atomic.Int64

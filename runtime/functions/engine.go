@@ -58,6 +58,13 @@ type Run struct {
 	ReadOnly bool
 	// Start is when the call began.
 	Start time.Time
+	// ErrorsNoStats has one entry per error reply in the call's result, in
+	// the order they are written (depth first): true for an error that
+	// carries Redis's ignore_error_stats_update mark (an error a command
+	// gave redis.call or redis.pcall, already counted when the command
+	// failed), which the server writes without counting it again. The
+	// engine appends to it; the server reads and resets it.
+	ErrorsNoStats []bool
 
 	mu      sync.Mutex
 	abort   func(error)

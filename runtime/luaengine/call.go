@@ -132,6 +132,11 @@ func (e *Engine) errorReply(err error, fname string, cause error) resp.Value {
 	}
 	if cause != nil {
 		msg, hasMsg = abortText(cause), true
+		if e.cur != nil && e.cur.run != nil {
+			e.cur.run.ErrorsNoStats = append(e.cur.run.ErrorsNoStats, false)
+		}
+	} else {
+		e.noteError(t)
 	}
 	if !hasMsg {
 		// Redis formats a NULL message here and crashes (error({}));

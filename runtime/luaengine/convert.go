@@ -91,6 +91,17 @@ func errTable(L *lua.LState, msg string, fromCommand bool) *lua.LTable {
 	return t
 }
 
+// noteError records, for the run in progress, whether an error reply made
+// from the error table t carries the ignore_error_stats_update mark (any
+// true value, as lua_toboolean reads it).
+func (e *Engine) noteError(t *lua.LTable) {
+	if e.cur == nil || e.cur.run == nil {
+		return
+	}
+	v := t.RawGetString("ignore_error_stats_update")
+	e.cur.run.ErrorsNoStats = append(e.cur.run.ErrorsNoStats, v != lua.LNil && v != lua.LFalse)
+}
+
 // pushErrorText is luaPushError's text: a leading '-' takes the first word
 // as the error code, otherwise the code is ERR; CR/LF at the ends are
 // trimmed.
@@ -136,6 +147,7 @@ func (e *Engine) toReply(v lua.LValue, resp3 bool, slots int) resp.Value {
 	case *lua.LTable:
 		t := e.unproxy(x)
 		if s, ok := t.RawGetString("err").(lua.LString); ok {
+			e.noteError(t)
 			out := strings.TrimRight("-"+cutNUL(string(s)), "\r\n")
 			return resp.Err(cleanError(out)[1:])
 		}
