@@ -2,6 +2,7 @@ package gcfloor_test
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/fnkit/fnkit/runtime/internal/gcfloor"
 )
@@ -13,10 +14,13 @@ func Example() {
 	gcfloor.Release()
 	fmt.Println(gcfloor.Size() == gcfloor.Bytes)
 	gcfloor.Release()
+	fmt.Println(gcfloor.Size() == gcfloor.Bytes) // released, not yet collected
+	runtime.GC()
 	fmt.Println(gcfloor.Size())
 	gcfloor.Release() // unbalanced: ignored
 	fmt.Println(gcfloor.Size())
 	// Output:
+	// true
 	// true
 	// true
 	// 0

@@ -19,7 +19,10 @@
 // what memory figures subtract so that they report fnkit's own memory.
 package gcfloor
 
-import "sync"
+import (
+	"sync"
+	"weak"
+)
 
 // Bytes is the size of the floor.
 const Bytes = 16 << 20
@@ -27,7 +30,13 @@ const Bytes = 16 << 20
 var (
 	mu    sync.Mutex
 	users int
-	block []byte
+	block *[Bytes]byte
+	// released is the block after the last Release: the heap figures
+	// count it until a collection finds it unreachable, which is also when
+	// the weak pointer turns nil. Size reports it until then, so that
+	// figures taken before and after a Release (the script memory
+	// watchdog's) stay comparable.
+	released weak.Pointer[[Bytes]byte]
 )
 
 // Acquire makes sure the floor is in place until the matching Release.
@@ -35,12 +44,16 @@ func Acquire() {
 	mu.Lock()
 	defer mu.Unlock()
 	if users == 0 {
-		block = make([]byte, Bytes)
+		if block = released.Value(); block == nil {
+			block = new([Bytes]byte)
+		}
+		released = weak.Pointer[[Bytes]byte]{}
 	}
 	users++
 }
 
-// Release gives up one Acquire's hold; the last one frees the floor.
+// Release gives up one Acquire's hold; after the last one the collector
+// frees the floor.
 func Release() {
 	mu.Lock()
 	defer mu.Unlock()
@@ -49,13 +62,18 @@ func Release() {
 	}
 	users--
 	if users == 0 {
+		released = weak.Make(block)
 		block = nil
 	}
 }
 
-// Size returns the bytes of the floor now in the heap (0 or Bytes).
+// Size returns the bytes of the floor the heap figures now count (0 or
+// Bytes): the floor in place, or one released and not yet collected.
 func Size() int64 {
 	mu.Lock()
 	defer mu.Unlock()
-	return int64(len(block))
+	if block != nil || released.Value() != nil {
+		return Bytes
+	}
+	return 0
 }
