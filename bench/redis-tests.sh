@@ -107,8 +107,7 @@ run_suite() {
 #   unimplemented command or config), skipped so that the rest of the unit
 #   runs; they are listed in the summary. SKIP_KNOWN=0 runs them.
 known=(
-	"/^SORT "                 # SORT is not implemented
-	"not enough good replicas" # min-replicas-to-write is not a config of fnkit
+	# none at the moment: SORT and min-replicas-to-write are implemented
 )
 extra=(--tags -needs:repl)
 if [ "${SKIP_KNOWN:-1}" != 0 ]; then

@@ -231,6 +231,10 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 			c.writeError("Can not execute a script with write flag using *_ro command.")
 			return
 		}
+		if es.flags&functions.NoWrites == 0 && s.noGoodReplicas() {
+			c.writeError(noReplicasErr)
+			return
+		}
 		s.cfgMu.RLock()
 		max := s.conf.maxmemory
 		s.cfgMu.RUnlock()
@@ -272,30 +276,36 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 // in compatibility mode, an unknown one or a bad shebang keeps EVAL's own
 // flags (not denyoom).
 func (s *Server) evalDenyOOM(cmd *cmdtable.Command, argv []string) bool {
+	flags, ok := s.evalFlags(cmd, argv)
+	return ok && flags&(functions.AllowOOM|functions.NoWrites) == 0
+}
+
+// evalFlags is evalGetCommandFlags: the flags of the script an EVAL
+// command runs, ok false when it has no shebang (compatibility mode), is
+// not cached (EVALSHA) or its shebang is refused.
+func (s *Server) evalFlags(cmd *cmdtable.Command, argv []string) (flags functions.Flags, ok bool) {
 	evalsha := cmd.Name == "evalsha" || cmd.Name == "evalsha_ro"
 	if evalsha && len(argv[1]) != 40 {
-		return false
+		return 0, false
 	}
-	var flags functions.Flags
 	if evalsha {
 		es := s.scripts.lookup(argv[1])
 		if es == nil || es.compat {
-			return false
+			return 0, false
 		}
-		flags = es.flags
-	} else if es := s.scripts.lookup(sha1hex(argv[1])); es != nil {
-		if es.compat {
-			return false
-		}
-		flags = es.flags
-	} else {
-		f, compat, _, msg := scriptShebang(argv[1])
-		if msg != "" || compat {
-			return false
-		}
-		flags = f
+		return es.flags, true
 	}
-	return flags&(functions.AllowOOM|functions.NoWrites) == 0
+	if es := s.scripts.lookup(sha1hex(argv[1])); es != nil {
+		if es.compat {
+			return 0, false
+		}
+		return es.flags, true
+	}
+	f, compat, _, msg := scriptShebang(argv[1])
+	if msg != "" || compat {
+		return 0, false
+	}
+	return f, true
 }
 
 // isEvalCommand reports whether cmd is one of the four EVAL commands.

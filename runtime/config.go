@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,6 +65,20 @@ func init() {
 			return nil
 		}
 	}
+	// an int config of Redis's with the range 0 to INT_MAX
+	intRange := func(dst func(st *settings) *int64) func(s *Server, st *settings, v string) error {
+		return func(s *Server, st *settings, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("argument couldn't be parsed into an integer")
+			}
+			if n < 0 || n > math.MaxInt32 {
+				return fmt.Errorf("argument must be between 0 and 2147483647 inclusive")
+			}
+			*dst(st) = n
+			return nil
+		}
+	}
 	configParams = []*configParam{
 		{name: "busy-reply-threshold", alias: "lua-time-limit", kind: "int",
 			get: func(st *settings) string { return ms(st.busyReplyThreshold) },
@@ -98,6 +113,12 @@ func init() {
 				st.lazyfreeUserFlush = strings.EqualFold(v, "yes")
 				return nil
 			}},
+		{name: "min-replicas-to-write", alias: "min-slaves-to-write", kind: "int",
+			get: func(st *settings) string { return strconv.FormatInt(st.minReplicasToWrite, 10) },
+			set: intRange(func(st *settings) *int64 { return &st.minReplicasToWrite })},
+		{name: "min-replicas-max-lag", alias: "min-slaves-max-lag", kind: "int",
+			get: func(st *settings) string { return strconv.FormatInt(st.minReplicasMaxLag, 10) },
+			set: intRange(func(st *settings) *int64 { return &st.minReplicasMaxLag })},
 		{name: "databases", kind: "int", immutable: true,
 			get: func(st *settings) string { return strconv.Itoa(st.databases) }},
 		{name: "fnkit-script-time-limit", kind: "int",
@@ -232,6 +253,7 @@ func cmdConfigSet(s *Server, c *client, argv []string) {
 		}
 	}
 	s.conf = next
+	s.noReplicas.Store(next.minReplicasToWrite > 0 && next.minReplicasMaxLag > 0)
 	s.cfgMu.Unlock()
 	s.eng.SetLimits(next.scriptTimeLimit, next.scriptMemoryLimit)
 	s.floor.set(next.maxmemory == 0 && !s.closed.Load())

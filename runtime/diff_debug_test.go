@@ -241,7 +241,7 @@ func TestDiffObject(t *testing.T) {
 				cmd("SET", "long21", "123456789012345678901"),
 			}, cmds: enc("int", "negint", "maxint", "overflow", "lead0", "plus", "float", "empty", "e44", "e45", "space", "zero", "minus0", "counter", "long21")},
 			dcase{name: p + "lists and streams", resp3: resp3, setup: [][]string{
-				cmd("RPUSH", "one", "a"), many(cmd("RPUSH", "big"), 1000, ints), cmd("XADD", "x", "*", "f", "v"),
+				cmd("RPUSH", "one", "a"), many(cmd("RPUSH", "big"), 1000, ints), cmd("XADD", "x", "1-1", "f", "v"),
 			}, cmds: enc("one", "big", "x")},
 			dcase{name: p + "sets", resp3: resp3, setup: [][]string{
 				many(cmd("SADD", "i512"), 512, ints), many(cmd("SADD", "i513"), 513, ints), cmd("SADD", "str", "a"), cmd("SADD", "mixed", "1", "x"),

@@ -142,7 +142,7 @@ func reset(t *testing.T, c *rawConn) {
 	t.Helper()
 	for _, a := range [][]string{
 		{"FUNCTION", "FLUSH"}, {"FLUSHALL"},
-		{"CONFIG", "SET", "maxmemory", "0"}, {"CONFIG", "SET", "busy-reply-threshold", "5000"},
+		{"CONFIG", "SET", "maxmemory", "0"}, {"CONFIG", "SET", "busy-reply-threshold", "5000"}, {"CONFIG", "SET", "min-replicas-to-write", "0"},
 	} {
 		if v, err := c.Do(a...); err != nil || v.IsError() {
 			t.Fatalf("reset %v: %v %v", a, v, err)

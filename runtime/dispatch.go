@@ -103,8 +103,17 @@ func (s *Server) exec(c *client, argv []string) {
 		s.reject(cmd)
 		return
 	}
+	if s.noGoodReplicas() && s.isWriteCommand(c, cmd, argv) {
+		s.rejectError(c, cmd, noReplicasErr)
+		s.flagTransaction(c)
+		s.reject(cmd)
+		return
+	}
 	if c.multi != nil && !multiControl[cmd.Name] {
 		c.multi.queue = append(c.multi.queue, queued{cmd: cmd, argv: argv})
+		if s.isWriteCommand(c, cmd, argv) {
+			c.multi.write = true
+		}
 		if cmd.Has(cmdtable.DenyOOM) || s.fcallDenyOOM(cmd, argv) {
 			c.multi.denyOOM = true
 		}
@@ -352,17 +361,8 @@ func (s *Server) maxMemory() int64 {
 // fcallDenyOOM is fcallGetCommandFlags: FCALL of a function that has
 // neither allow-oom nor no-writes is denyoom.
 func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
-	if isEvalCommand(cmd) {
-		return s.evalDenyOOM(cmd, argv)
-	}
-	if cmd.Name != "fcall" && cmd.Name != "fcall_ro" {
-		return false
-	}
-	f, ok := s.reg.Current().Function(argv[1])
-	if !ok {
-		return false
-	}
-	return f.Flags&(functions.AllowOOM|functions.NoWrites) == 0
+	flags, ok := s.scriptFlagsOf(cmd, argv)
+	return ok && flags&(functions.AllowOOM|functions.NoWrites) == 0
 }
 
 // Statistics: per-command counters, allocated once (see buildDispatch)

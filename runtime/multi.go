@@ -22,6 +22,7 @@ type multiState struct {
 	queue   []queued
 	dirty   bool // an error while queueing: EXECABORT
 	denyOOM bool
+	write   bool // a write command was queued (mstate.cmd_flags & CMD_WRITE)
 }
 
 type watchKey struct {

@@ -47,6 +47,9 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	if r.ro && cmd.Flags&(cmdtable.Write|cmdtable.MayReplicate) != 0 {
 		return r.reject(cmd, "ERR Write commands are not allowed from read-only scripts.")
 	}
+	if cmd.Has(cmdtable.Write) && !r.dirty.Load() && s.noGoodReplicas() { // scriptVerifyWriteCommandAllow
+		return r.reject(cmd, noReplicasErr[1:])
+	}
 	if !r.allowOOM && s.preOOM && !r.dirty.Load() && cmd.Has(cmdtable.DenyOOM) && s.maxMemory() > 0 {
 		return r.reject(cmd, "OOM command not allowed when used memory > 'maxmemory'.")
 	}
@@ -95,6 +98,10 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 	// scriptPrepareForRun
 	if fn.Flags&functions.NoWrites == 0 && ro {
 		c.writeError("Can not execute a script with write flag using *_ro command.")
+		return
+	}
+	if fn.Flags&functions.NoWrites == 0 && s.noGoodReplicas() {
+		c.writeError(noReplicasErr)
 		return
 	}
 	s.cfgMu.RLock()

@@ -92,7 +92,8 @@ type Server struct {
 	totalConns  atomic.Int64
 	totalCmds   atomic.Int64
 	errTotal    atomic.Int64
-	errSnap     atomic.Int64 // errTotal when the last command began or ended (incrCommandStatsOnError's prev_err_count)
+	errSnap     atomic.Int64
+	noReplicas  atomic.Bool // min-replicas-to-write refuses every write (fnkit has no replicas) // errTotal when the last command began or ended (incrCommandStatsOnError's prev_err_count)
 	watchMu     sync.Mutex
 	watched     map[watchKey][]*client
 	nwatched    atomic.Int64
@@ -140,6 +141,8 @@ type settings struct {
 	maxmemoryPolicy    string
 	loglevel           string
 	lazyfreeUserFlush  bool
+	minReplicasToWrite int64
+	minReplicasMaxLag  int64
 	extra              map[string]string
 }
 
@@ -158,6 +161,7 @@ func New(cfg Config) (*Server, error) {
 		scriptMemoryLimit:  cfg.ScriptMemoryLimit,
 		maxmemory:          cfg.MaxMemory,
 		maxmemoryPolicy:    "noeviction",
+		minReplicasMaxLag:  10,
 		loglevel:           cfg.LogLevel,
 		extra:              map[string]string{},
 	}
