@@ -2,7 +2,9 @@ package runtime_test
 
 import (
 	"bufio"
+	"math/rand"
 	"net"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +28,15 @@ func processCPU() time.Duration {
 // CPU time of the whole process (server, client, GC) per request, which a
 // busy machine disturbs much less than elapsed time.
 func benchPipelined(b *testing.B, argv []string) {
+	benchPipelinedKeys(b, argv, -1, 0)
+}
+
+// benchPipelinedKeys is benchPipelined where argv[keyArg] (when keyArg
+// is not negative) is "key:N" with N random below nkeys, as
+// bench/runtime.sh's redis-benchmark -r sends: the keyspace grows to
+// nkeys keys (filled before the timer starts), so map accesses miss the
+// cache as they do under that load.
+func benchPipelinedKeys(b *testing.B, argv []string, keyArg, nkeys int) {
 	srv, err := runtime.Start(runtime.Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -44,20 +55,31 @@ end)`)
 	}
 	defer c.Close()
 	r := resp.NewReader(bufio.NewReader(c))
-	req := resp.AppendCommand(nil, argv...)
 	const batch = 64
-	var buf []byte
-	for i := 0; i < batch; i++ {
-		buf = append(buf, req...)
+	// batches: one, or (random keys) enough to cycle through without
+	// the client's cost mattering; ends[i]: where request i ends
+	var bufs [][]byte
+	var ends [][]int
+	nb := 1
+	if keyArg >= 0 {
+		nb = 256
 	}
-	b.ResetTimer()
-	cpu0 := processCPU()
-	for n := 0; n < b.N; n += batch {
-		k := batch
-		if b.N-n < batch {
-			k = b.N - n
+	rng := rand.New(rand.NewSource(1))
+	args := append([]string(nil), argv...)
+	for j := 0; j < nb; j++ {
+		var buf []byte
+		var e []int
+		for i := 0; i < batch; i++ {
+			if keyArg >= 0 {
+				args[keyArg] = "key:" + strconv.Itoa(rng.Intn(nkeys))
+			}
+			buf = resp.AppendCommand(buf, args...)
+			e = append(e, len(buf))
 		}
-		if _, err := c.Write(buf[:k*len(req)]); err != nil {
+		bufs, ends = append(bufs, buf), append(ends, e)
+	}
+	send := func(j, k int) {
+		if _, err := c.Write(bufs[j][:ends[j][k-1]]); err != nil {
 			b.Fatal(err)
 		}
 		for i := 0; i < k; i++ {
@@ -67,6 +89,25 @@ end)`)
 			}
 		}
 	}
+	if keyArg >= 0 {
+		for i := 0; i < nkeys; i += 1000 {
+			fill := []string{"MSET"}
+			for j := i; j < i+1000 && j < nkeys; j++ {
+				fill = append(fill, "key:"+strconv.Itoa(j), "v")
+			}
+			if _, err := c.Write(resp.AppendCommand(nil, fill...)); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r.ReadValue(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for n, j := 0, 0; n < b.N; n, j = n+batch, (j+1)%nb {
+		send(j, min(batch, b.N-n))
+	}
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
@@ -74,4 +115,11 @@ func BenchmarkFCallNoopPipelined(b *testing.B) { benchPipelined(b, []string{"FCA
 func BenchmarkFCallThreePipelined(b *testing.B) {
 	benchPipelined(b, []string{"FCALL", "three", "1", "key:1"})
 }
+
+// BenchmarkFCallThreeRandomPipelined is bench/runtime.sh's pipelined FCALL
+// three: keys drawn from 100000.
+func BenchmarkFCallThreeRandomPipelined(b *testing.B) {
+	benchPipelinedKeys(b, []string{"FCALL", "three", "1", ""}, 3, 100000)
+}
+
 func BenchmarkGetPipelined(b *testing.B) { benchPipelined(b, []string{"GET", "key:1"}) }

@@ -105,6 +105,16 @@ redis.register_function{function_name='oom', callback=function(keys, args) retur
 			{"call wrongtype", "redis.call('set', 'k', 'v') return redis.call('lpush', 'k', 'x')"},
 			{"pcall wrongtype", "redis.call('set', 'k', 'v') return redis.pcall('lpush', 'k', 'x')"},
 			{"pcall error value", "redis.call('set', 'k', 'v') local r = redis.pcall('lpush', 'k', 'x') return r.err"},
+			// a reply the caller discards is not converted (nret.go): every
+			// way of keeping or dropping results
+			{"call discarded then kept", "redis.call('set', 'k', 'v') redis.call('incr', 'c') local r = redis.call('set', 'k', 'w') return {r.ok, redis.call('get', 'k'), redis.call('incr', 'c')}"},
+			{"call discarded through tail call", "local function f() return redis.call('set', 'k', 'v') end f() local r = f() return {type(r), r.ok}"},
+			{"pcall discarded error", "redis.call('set', 'k', 'v') redis.pcall('lpush', 'k', 'x') return redis.call('get', 'k')"},
+			{"call two results", "local a, b = redis.call('ping') return {a.ok, tostring(b)}"},
+			{"call results counted", "return {select('#', redis.call('ping')), select('#', redis.call('get', 'nosuchkey'))}"},
+			{"call in constructor", "return {redis.call('incr', 'c'), redis.call('ping'), redis.call('incr', 'c')}"},
+			{"call through pcall discarded", "pcall(redis.call, 'set', 'k', 'v') return {pcall(redis.call, 'get', 'k')}"},
+			{"call discarded in coroutine", "local co = coroutine.create(function() redis.call('set', 'k', 'co') return redis.call('get', 'k') end) return {coroutine.resume(co)}"},
 			{"error string", "error('boom')"},
 			{"error level 0", "error('plain', 0)"},
 			{"error level 2", "local function f() error('lvl2', 2) end f() return 1"},

@@ -143,6 +143,10 @@ func (e *Engine) redisCall(L *lua.LState, raise bool) int {
 		L.Push(t)
 		return 1
 	}
+	if resultsDiscarded(L) {
+		// a statement: the reply is thrown away, do not build it
+		return 0
+	}
 	L.Push(e.fromReply(L, reply))
 	return 1
 }
