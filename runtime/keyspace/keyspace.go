@@ -54,6 +54,9 @@ type Keyspace struct {
 	// until then a tick has nothing to do and skips miniredis's pass
 	// (which sorts every key of every database)
 	mayExpire bool
+	// upperNames maps command names not in upper case, as clients and
+	// scripts wrote them, to upper case (see upper)
+	upperNames map[string]string
 }
 
 // New returns an empty keyspace with the given number of databases (16
@@ -192,7 +195,12 @@ func (c *Client) Do(argv []string) []byte {
 		c.k.mayExpire = true
 	}
 	c.buf.Reset()
+	// miniredis upper-cases the name of every command it runs (a new
+	// string unless it is upper case already); give it one it keeps
+	name := argv[0]
+	argv[0] = c.k.upper(name)
 	c.k.srv.Dispatch(c.peer, argv)
+	argv[0] = name
 	c.w.Flush()
 	out := c.buf.Bytes()
 	if c.resp3 && len(out) > 0 && out[0] == '*' && pairedInRESP3(argv) {
@@ -211,6 +219,27 @@ func (c *Client) Do(argv []string) []byte {
 		}
 	}
 	return out
+}
+
+// maxUpperNames bounds Keyspace.upperNames (clients choose the case of
+// the names they send).
+const maxUpperNames = 256
+
+// upper returns name in upper case, without allocating for the names the
+// keyspace has seen (in the case they were written).
+func (k *Keyspace) upper(name string) string {
+	if up, ok := k.upperNames[name]; ok {
+		return up
+	}
+	up := strings.ToUpper(name)
+	if up == name || len(k.upperNames) >= maxUpperNames || len(name) > 32 {
+		return up
+	}
+	if k.upperNames == nil {
+		k.upperNames = map[string]string{}
+	}
+	k.upperNames[strings.Clone(name)] = up
+	return up
 }
 
 // canSetTTL reports whether argv is a command that can give a key a TTL
