@@ -98,16 +98,16 @@ func (m *monitor) unwatch() {
 func (m *monitor) stop() { close(m.done) }
 
 func (m *monitor) loop() {
-	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() (live, objects int64) {
+	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/allocs:bytes"}}
+	read := func() (live, objects, allocs int64) {
 		metrics.Read(samples)
 		// the collector's floor comes and goes with servers, not with
 		// what the call does
 		floor := gcfloor.Size()
-		return int64(samples[0].Value.Uint64()) - floor, int64(samples[1].Value.Uint64()) - floor
+		return int64(samples[0].Value.Uint64()) - floor, int64(samples[1].Value.Uint64()) - floor, int64(samples[2].Value.Uint64())
 	}
 	var gen uint64
-	var baseLive, baseObjects int64
+	var baseLive, baseObjects, baseAllocs int64
 	var gcRunning atomic.Bool
 	var lastGC time.Time
 	for {
@@ -124,16 +124,20 @@ func (m *monitor) loop() {
 		}
 		if g != gen {
 			gen = g
-			baseLive, baseObjects = read()
+			baseLive, baseObjects, baseAllocs = read()
 		}
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			c.ctx.cancel(cause)
 		}
 		if limit > 0 {
-			live, objects := read()
+			live, objects, allocs := read()
 			switch {
-			case live-baseLive > limit:
-				// alive after a collection: over the limit
+			case live-baseLive > limit && allocs-baseAllocs > limit:
+				// alive after a collection: over the limit. (The live
+				// figure is the last collection's: one that ends during
+				// this call may still count what an earlier call left
+				// reachable; a call cannot have made more live than it
+				// allocated, so it must have allocated over the limit.)
 				c.ctx.cancel(functions.ErrMemoryLimit)
 			case objects-baseObjects > 4*limit+gcfloor.Bytes:
 				// allocated and not yet collected, far over the limit
