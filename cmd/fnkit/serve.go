@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -85,58 +86,8 @@ func runServe(c *cli.Context) error {
 		if !c.Bool("with-data") {
 			continue
 		}
-		switch s.Kind {
-		case source.KindRDB:
-			f, err := os.Open(s.Path)
-			if err != nil {
-				return err
-			}
-			bar := progress.NewReader(f, s.Size, "load "+s.Path, progress.Options{})
-			st, err := srv.LoadRDB(bar, s.Path)
-			bar.Finish()
-			f.Close()
-			if err != nil {
-				return err
-			}
-			total := 0
-			for _, n := range st.Keys {
-				total += n
-			}
-			rs := &rep.Sources[len(rep.Sources)-1]
-			rs.Keys, rs.Expired, rs.Skipped = &total, st.Expired, st.Skipped
-			fmt.Fprintf(out, "fnkit serve: %s: %d keys loaded", s.Path, total)
-			if st.Expired > 0 {
-				fmt.Fprintf(out, ", %d expired keys skipped", st.Expired)
-			}
-			fmt.Fprintln(out)
-			for _, sk := range st.Skipped {
-				fmt.Fprintf(out, "fnkit serve: %s: not loaded: %s\n", s.Path, sk)
-			}
-		case source.KindAOF:
-			wrap, done := progressWrap()
-			st, err := srv.LoadAOF(s.Path, runtime.AOFLoadOptions{Wrap: wrap})
-			done()
-			if err != nil {
-				return err
-			}
-			total := 0
-			for _, n := range st.Keys {
-				total += n
-			}
-			rs := &rep.Sources[len(rep.Sources)-1]
-			rs.Keys, rs.Skipped, rs.Truncated = &total, st.Skipped, st.Truncated
-			if st.RDB != nil {
-				rs.Skipped = append(append([]string(nil), st.RDB.Skipped...), rs.Skipped...)
-			}
-			fmt.Fprintf(out, "fnkit serve: %s: %d keys loaded, %d commands replayed\n", s.Path, total, st.Commands)
-			if st.Truncated != "" {
-				fmt.Fprintf(out, "fnkit serve: %s: truncated, loaded up to the damage as Redis's aof-load-truncated: %s\n", s.Path, st.Truncated)
-			}
-			for _, sk := range rs.Skipped {
-				fmt.Fprintf(out, "fnkit serve: %s: not loaded: %s\n", s.Path, sk)
-			}
-		default:
-			fmt.Fprintf(out, "fnkit serve: %s: no keyspace loaded from a %s source\n", s.Path, s.Kind)
+		if err := loadKeyspace(srv, s, &rep.Sources[len(rep.Sources)-1], out); err != nil {
+			return err
 		}
 	}
 	for _, l := range set.Libraries() {
@@ -178,4 +129,58 @@ func nonZeroOrNegativeInt(n int64) int64 {
 		return -1
 	}
 	return n
+}
+
+// loadKeyspace loads the keyspace of one source into srv (--with-data),
+// fills in its report entry and logs what it loaded.
+func loadKeyspace(srv *runtime.Server, s *source.Source, rs *serveSource, out io.Writer) error {
+	var keys map[int]int
+	var more string
+	switch s.Kind {
+	case source.KindRDB:
+		f, err := os.Open(s.Path)
+		if err != nil {
+			return err
+		}
+		bar := progress.NewReader(f, s.Size, "load "+s.Path, progress.Options{})
+		st, err := srv.LoadRDB(bar, s.Path)
+		bar.Finish()
+		f.Close()
+		if err != nil {
+			return err
+		}
+		keys, rs.Expired, rs.Skipped = st.Keys, st.Expired, st.Skipped
+		if st.Expired > 0 {
+			more = fmt.Sprintf(", %d expired keys skipped", st.Expired)
+		}
+	case source.KindAOF:
+		wrap, done := progressWrap()
+		st, err := srv.LoadAOF(s.Path, runtime.AOFLoadOptions{Wrap: wrap})
+		done()
+		if err != nil {
+			return err
+		}
+		keys, rs.Truncated = st.Keys, st.Truncated
+		if st.RDB != nil {
+			rs.Skipped = append(rs.Skipped, st.RDB.Skipped...)
+		}
+		rs.Skipped = append(rs.Skipped, st.Skipped...)
+		more = fmt.Sprintf(", %d commands replayed", st.Commands)
+	default:
+		fmt.Fprintf(out, "fnkit serve: %s: no keyspace loaded from a %s source\n", s.Path, s.Kind)
+		return nil
+	}
+	total := 0
+	for _, n := range keys {
+		total += n
+	}
+	rs.Keys = &total
+	fmt.Fprintf(out, "fnkit serve: %s: %d keys loaded%s\n", s.Path, total, more)
+	if rs.Truncated != "" {
+		fmt.Fprintf(out, "fnkit serve: %s: truncated, loaded up to the damage as Redis's aof-load-truncated: %s\n", s.Path, rs.Truncated)
+	}
+	for _, sk := range rs.Skipped {
+		fmt.Fprintf(out, "fnkit serve: %s: not loaded: %s\n", s.Path, sk)
+	}
+	return nil
 }
