@@ -69,12 +69,17 @@ func detectAOF(path string, head []byte) bool {
 	return false
 }
 
-// openAOF replays the AOF at path up to opts.AOFStop.
+// openAOF opens and replays the AOF file or manifest at path.
 func openAOF(path string, opts Options) (*Source, error) {
 	a, err := aof.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	return replayAOF(path, a, opts)
+}
+
+// replayAOF replays a, opened from path, up to opts.AOFStop.
+func replayAOF(path string, a *aof.AOF, opts Options) (*Source, error) {
 	var bars []*progress.Reader
 	defer func() {
 		for _, b := range bars {

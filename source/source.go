@@ -126,10 +126,11 @@ func Open(path string, opts Options) (*Source, error) {
 	}
 	if st.IsDir() {
 		// An AOF directory (appendonlydir/ with a manifest).
-		if _, err := aof.Open(path); err != nil {
+		a, err := aof.Open(path)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w: a directory that is not an AOF directory (%v)", path, ErrUnknownFormat, err)
 		}
-		return openAOF(path, opts)
+		return replayAOF(path, a, opts)
 	}
 	head := make([]byte, 9)
 	n, err := io.ReadFull(f, head)
