@@ -198,17 +198,8 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 		c.writeError(noScriptErr)
 		return
 	}
-	numkeys, ok := parseLongLong(argv[2])
+	keys, args, ok := splitKeys(c, argv, "value is not an integer or out of range")
 	if !ok {
-		c.writeError("value is not an integer or out of range")
-		return
-	}
-	if numkeys > int64(len(argv)-3) {
-		c.writeError("Number of keys can't be greater than number of args")
-		return
-	}
-	if numkeys < 0 {
-		c.writeError("Number of keys can't be negative")
 		return
 	}
 	var es *evalScript
@@ -263,7 +254,7 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 	s.smu.Lock()
 	s.running = run
 	s.smu.Unlock()
-	reply := eng.RunScript(run.frun, es.compiled, es.sha, argv[3:3+numkeys], argv[3+numkeys:])
+	reply := eng.RunScript(run.frun, es.compiled, es.sha, keys, args)
 	s.smu.Lock()
 	s.running = nil
 	s.setBusyLocked(false)

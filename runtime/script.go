@@ -75,6 +75,28 @@ func (r *scriptRun) ACLCheck(argv []string) (bool, error) {
 // Log is redis.log.
 func (r *scriptRun) Log(level int, msg string) { r.s.scriptLog(level, msg) }
 
+// splitKeys reads argv[2] as numkeys and splits argv[3:] into keys and
+// args, with the checks EVAL and FCALL share; notInt is the error for a
+// numkeys that is not an integer, which the two word differently
+// ("value is not an integer or out of range", "Bad number of keys
+// provided"). On a bad numkeys it writes the error and returns false.
+func splitKeys(c *client, argv []string, notInt string) (keys, args []string, ok bool) {
+	numkeys, ok := parseLongLong(argv[2])
+	if !ok {
+		c.writeError(notInt)
+		return nil, nil, false
+	}
+	if numkeys > int64(len(argv)-3) {
+		c.writeError("Number of keys can't be greater than number of args")
+		return nil, nil, false
+	}
+	if numkeys < 0 {
+		c.writeError("Number of keys can't be negative")
+		return nil, nil, false
+	}
+	return argv[3 : 3+numkeys], argv[3+numkeys:], true
+}
+
 // fcall is FCALL and FCALL_RO (fcallCommandGeneric).
 func (s *Server) fcall(c *client, argv []string, ro bool) {
 	fn, ok := s.reg.Current().Function(argv[1])
@@ -82,17 +104,8 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 		c.writeError("Function not found")
 		return
 	}
-	numkeys, ok := parseLongLong(argv[2])
+	keys, args, ok := splitKeys(c, argv, "Bad number of keys provided")
 	if !ok {
-		c.writeError("Bad number of keys provided")
-		return
-	}
-	if numkeys > int64(len(argv)-3) {
-		c.writeError("Number of keys can't be greater than number of args")
-		return
-	}
-	if numkeys < 0 {
-		c.writeError("Number of keys can't be negative")
 		return
 	}
 	// scriptPrepareForRun
@@ -130,8 +143,6 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 	s.smu.Lock()
 	s.running = run
 	s.smu.Unlock()
-	keys := argv[3 : 3+numkeys]
-	args := argv[3+numkeys:]
 	reply := s.eng.Call(run.frun, fn, keys, args)
 	s.smu.Lock()
 	s.running = nil
