@@ -13,10 +13,11 @@ import (
 	"github.com/fnkit/fnkit/library"
 )
 
-// benchRDB builds, once per shape, an in-memory RDB with the Writer: a few
-// libraries, then keys.
+// benchFiles holds benchRDB's RDBs by shape.
 var benchFiles sync.Map
 
+// benchRDB builds, once per shape, an in-memory RDB with the Writer: a few
+// libraries, then keys.
 func benchRDB(b *testing.B, shape string) []byte {
 	if v, ok := benchFiles.Load(shape); ok {
 		return v.([]byte)
@@ -93,6 +94,18 @@ func benchRDB(b *testing.B, shape string) []byte {
 // BenchmarkReader reads a whole RDB with checksum verification, as
 // `fnkit inspect` does by default.
 func BenchmarkReader(b *testing.B) {
+	benchShapes(b, func(data []byte) error {
+		info, err := ReadInfo(bytes.NewReader(data), InfoOptions{})
+		if err == nil && !info.Checksum.Valid {
+			err = fmt.Errorf("checksum not valid")
+		}
+		return err
+	})
+}
+
+// benchShapes runs fn b.N times on the RDB of each shape, in a
+// sub-benchmark per shape.
+func benchShapes(b *testing.B, fn func(data []byte) error) {
 	for _, shape := range []string{"large-values", "small-keys"} {
 		b.Run(shape, func(b *testing.B) {
 			data := benchRDB(b, shape)
@@ -100,8 +113,7 @@ func BenchmarkReader(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				info, err := ReadInfo(bytes.NewReader(data), InfoOptions{})
-				if err != nil || !info.Checksum.Valid {
+				if err := fn(data); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -137,19 +149,24 @@ func BenchmarkReaderNoVerify(b *testing.B) {
 func BenchmarkRewrite(b *testing.B) {
 	lib, _ := library.New("#!lua name=lib1\nredis.register_function('f1', function() return 'new' end)\n", library.Origin{})
 	edit := func(s *library.Set) (*library.Set, error) { s.Put(lib); return s, nil }
-	for _, shape := range []string{"large-values", "small-keys"} {
-		b.Run(shape, func(b *testing.B) {
-			data := benchRDB(b, shape)
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := Rewrite(bytes.NewReader(data), io.Discard, edit, RewriteOptions{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	benchShapes(b, func(data []byte) error {
+		_, err := Rewrite(bytes.NewReader(data), io.Discard, edit, RewriteOptions{})
+		return err
+	})
+}
+
+// benchFile is the RDB named by $RDBFMT_BENCH_FILE and its size; the
+// benchmark is skipped when the variable is not set.
+func benchFile(b *testing.B) (path string, size int64) {
+	path = os.Getenv("RDBFMT_BENCH_FILE")
+	if path == "" {
+		b.Skip("set RDBFMT_BENCH_FILE to an RDB file")
 	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, st.Size()
 }
 
 // BenchmarkReaderFile reads the RDB named by $RDBFMT_BENCH_FILE from disk
@@ -158,15 +175,8 @@ func BenchmarkRewrite(b *testing.B) {
 // adds the keyspace summary, RDBFMT_BENCH_NOVERIFY=1 reads only up to the
 // libraries.
 func BenchmarkReaderFile(b *testing.B) {
-	path := os.Getenv("RDBFMT_BENCH_FILE")
-	if path == "" {
-		b.Skip("set RDBFMT_BENCH_FILE to an RDB file")
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(st.Size())
+	path, size := benchFile(b)
+	b.SetBytes(size)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		f, err := os.Open(path)
@@ -184,18 +194,11 @@ func BenchmarkReaderFile(b *testing.B) {
 // BenchmarkRewriteFile rewrites the RDB named by $RDBFMT_BENCH_FILE into a
 // temporary file, replacing one library.
 func BenchmarkRewriteFile(b *testing.B) {
-	path := os.Getenv("RDBFMT_BENCH_FILE")
-	if path == "" {
-		b.Skip("set RDBFMT_BENCH_FILE to an RDB file")
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, size := benchFile(b)
 	lib, _ := library.New("#!lua name=fnkit_bench\nredis.register_function('fnkit_bench', function() return 1 end)\n", library.Origin{})
 	edit := func(s *library.Set) (*library.Set, error) { s.Put(lib); return s, nil }
 	out := filepath.Join(b.TempDir(), "out.rdb")
-	b.SetBytes(st.Size())
+	b.SetBytes(size)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		in, err := os.Open(path)
