@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -142,9 +141,7 @@ func runDiff(c *cli.Context) error {
 	switch {
 	case c.Bool("quiet"):
 	case c.Bool("json"):
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(c.App.Writer, rep); err != nil {
 			return exitWith(exitUsage, err)
 		}
 	default:

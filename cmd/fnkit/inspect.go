@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -117,9 +116,7 @@ func runInspect(c *cli.Context) error {
 		addFunctions(rep, src) // inspect_functions.go
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.App.Writer, rep)
 	}
 	return printInspect(c.App.Writer, rep)
 }

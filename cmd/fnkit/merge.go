@@ -150,7 +150,7 @@ func runMerge(c *cli.Context) error {
 	fail := func(err error) error {
 		if c.Bool("json") {
 			rep.OK, rep.Error = false, err.Error()
-			_ = writeRemoteJSON(c.App.Writer, rep)
+			_ = writeJSON(c.App.Writer, rep)
 		}
 		return err
 	}
@@ -224,7 +224,7 @@ func runMerge(c *cli.Context) error {
 	}
 	rep.OK = true
 	if c.Bool("json") {
-		return writeRemoteJSON(c.App.Writer, rep)
+		return writeJSON(c.App.Writer, rep)
 	}
 	printMerge(c.App.Writer, rep)
 	return nil

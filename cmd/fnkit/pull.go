@@ -249,7 +249,7 @@ func writeLuaFiles(dir string, set *library.Set, force bool) ([]string, error) {
 func pullFailed(c *cli.Context, rep *pullReport, err error) error {
 	rep.OK, rep.Error = false, err.Error()
 	if c.Bool("json") {
-		_ = writeRemoteJSON(c.App.Writer, rep)
+		_ = writeJSON(c.App.Writer, rep)
 	} else if rep.Cluster != nil {
 		printClusterPull(c.App.ErrWriter, rep.Cluster)
 	}
@@ -259,9 +259,9 @@ func pullFailed(c *cli.Context, rep *pullReport, err error) error {
 func printPull(c *cli.Context, rep *pullReport) error {
 	if c.Bool("json") {
 		if rep.Output == "-" {
-			return writeRemoteJSON(c.App.ErrWriter, rep)
+			return writeJSON(c.App.ErrWriter, rep)
 		}
-		return writeRemoteJSON(c.App.Writer, rep)
+		return writeJSON(c.App.Writer, rep)
 	}
 	w := c.App.Writer
 	if rep.Output == "-" {
@@ -312,5 +312,3 @@ func printClusterPull(w io.Writer, cp *remote.ClusterPull) {
 		fmt.Fprintf(w, "  %s\n", d)
 	}
 }
-
-func writeRemoteJSON(w io.Writer, v any) error { return writeJSON(w, v) }

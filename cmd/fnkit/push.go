@@ -135,7 +135,7 @@ func runPush(c *cli.Context) error {
 	}
 	rep, pushErr := remote.Push(context.Background(), set, targets, po)
 	if c.Bool("json") {
-		if err := writeRemoteJSON(c.App.Writer, pushReport{Sources: names, Report: rep}); err != nil {
+		if err := writeJSON(c.App.Writer, pushReport{Sources: names, Report: rep}); err != nil {
 			return err
 		}
 	} else {

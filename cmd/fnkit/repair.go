@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -112,9 +111,7 @@ func runRepair(c *cli.Context) error {
 	}
 	rep := buildRepairReport(in, res)
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.App.Writer, rep)
 	}
 	printRepair(c.App.Writer, rep)
 	return nil

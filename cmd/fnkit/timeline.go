@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -81,9 +80,7 @@ func runTimeline(c *cli.Context) error {
 	}
 	rep := buildTimeline(src)
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.App.Writer, rep)
 	}
 	return printTimeline(c.App.Writer, rep)
 }
