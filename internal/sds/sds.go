@@ -29,67 +29,50 @@ func SplitArgs(line string) (args []string, ok bool) {
 			return args, true
 		}
 		var cur []byte
-		inq, insq, done := false, false, false
+		var quote byte // '"' or '\'' inside quotes
+		done := false
 		for !done {
 			c := at(p)
 			switch {
-			case inq:
-				switch {
-				case c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
-					cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
-					p += 3
-				case c == '\\' && at(p+1) != 0:
-					p++
-					switch e := at(p); e {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, e)
-					}
-				case c == '"':
-					if at(p+1) != 0 && !isCSpace(at(p+1)) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
+			case quote != 0 && c == 0:
+				return nil, false // unterminated quotes
+			case quote != 0 && c == quote:
+				// The closing quote must be followed by a space or
+				// nothing at all.
+				if at(p+1) != 0 && !isCSpace(at(p+1)) {
 					return nil, false
-				default:
-					cur = append(cur, c)
 				}
-			case insq:
-				switch {
-				case c == '\\' && at(p+1) == '\'':
-					p++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if at(p+1) != 0 && !isCSpace(at(p+1)) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
+				done = true
+			case quote == '"' && c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
+				cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
+				p += 3
+			case quote == '"' && c == '\\' && at(p+1) != 0:
+				p++
+				switch e := at(p); e {
+				case 'n':
+					cur = append(cur, '\n')
+				case 'r':
+					cur = append(cur, '\r')
+				case 't':
+					cur = append(cur, '\t')
+				case 'b':
+					cur = append(cur, '\b')
+				case 'a':
+					cur = append(cur, '\a')
 				default:
-					cur = append(cur, c)
+					cur = append(cur, e)
 				}
+			case quote == '\'' && c == '\\' && at(p+1) == '\'':
+				p++
+				cur = append(cur, '\'')
+			case quote != 0:
+				cur = append(cur, c)
+			case c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == 0:
+				done = true
+			case c == '"' || c == '\'':
+				quote = c
 			default:
-				switch c {
-				case ' ', '\n', '\r', '\t', 0:
-					done = true
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
+				cur = append(cur, c)
 			}
 			if at(p) != 0 {
 				p++
