@@ -1,12 +1,9 @@
 package rdbfmt
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"unsafe"
 
 	"github.com/fnkit/fnkit/library"
 )
@@ -88,12 +85,6 @@ type FunctionInfo struct {
 	Library   string `json:"library"`
 	CodeBytes int    `json:"code_bytes"`
 	SHA1      string `json:"sha1"`
-}
-
-// codeSHA1 is library.SHA1 without copying the code.
-func codeSHA1(code string) string {
-	sum := sha1.Sum(unsafe.Slice(unsafe.StringData(code), len(code)))
-	return hex.EncodeToString(sum[:])
 }
 
 // Info is what ReadInfo learns about an RDB.
@@ -191,7 +182,7 @@ func ReadInfo(r io.Reader, opts InfoOptions) (*Info, error) {
 			lib := rec.Library
 			info.Functions = append(info.Functions, FunctionInfo{
 				Offset: rec.Offset, End: rec.End, Encoding: rec.CodeEncoding.String(),
-				StoredBytes: rec.End - rec.Offset - 1, Library: lib.Name, CodeBytes: lib.Size(), SHA1: codeSHA1(lib.Code),
+				StoredBytes: rec.End - rec.Offset - 1, Library: lib.Name, CodeBytes: lib.Size(), SHA1: lib.SHA1(),
 			})
 			info.Libraries.Put(lib)
 			continue
