@@ -12,13 +12,6 @@ import (
 	"github.com/fnkit/fnkit/resp"
 )
 
-// listWithCode returns FUNCTION LIST WITHCODE of the real server as
-// library name → code.
-func listWithCode(t testing.TB, r *fixtures.Redis) map[string]string {
-	t.Helper()
-	return r.Libraries(t)
-}
-
 // do runs a command and returns the reply, failing on transport errors.
 func do(t testing.TB, r *fixtures.Redis, args ...string) resp.Value {
 	t.Helper()

@@ -99,7 +99,7 @@ func TestRealServerDumpsInEverySavedForm(t *testing.T) {
 		for _, name := range sortedKeys(sc) {
 			t.Run(name+"/compress-"+compress, func(t *testing.T) {
 				loadState(t, r, sc[name])
-				want := listWithCode(t, r)
+				want := r.Libraries(t)
 				if len(want) != len(sc[name]) {
 					t.Fatalf("server lists %d libraries, loaded %d", len(want), len(sc[name]))
 				}
@@ -157,7 +157,7 @@ func restore(t *testing.T, r *fixtures.Redis, payload []byte, policy ...string) 
 	if v.IsError() {
 		return v.Str, nil
 	}
-	return "", listWithCode(t, r)
+	return "", r.Libraries(t)
 }
 
 // Every payload fnkit writes is accepted by FUNCTION RESTORE with each
