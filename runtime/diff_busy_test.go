@@ -1,10 +1,6 @@
 package runtime_test
 
-import (
-	"regexp"
-	"testing"
-	"time"
-)
+import "testing"
 
 // A function running past busy-reply-threshold: other clients get BUSY,
 // FUNCTION STATS shows it, FUNCTION KILL from another connection stops it
@@ -30,7 +26,6 @@ redis.register_function('writespin', function(keys, args)
   return 'done'
 end)
 `)
-	duration := regexp.MustCompile(`duration_ms\r\n:\d+\r\n`)
 	type step struct {
 		name string
 		fn   string
@@ -40,57 +35,11 @@ end)
 		t.Run(st.name, func(t *testing.T) {
 			var results [2][]string
 			for i, addr := range []string{srv.Addr(), real.Addr} {
-				c := dial(t, addr)
-				reset(t, c)
-				must := func(a ...string) {
-					if v, err := c.Do(a...); err != nil || v.IsError() {
-						t.Fatalf("%v: %v %v", a, v, err)
-					}
-				}
-				must("FUNCTION", "LOAD", spin)
-				must("CONFIG", "SET", "busy-reply-threshold", "100")
-				runner := dial(t, addr)
-				done := make(chan []byte, 1)
-				go func() {
-					raw, err := runner.DoRaw("FCALL", st.fn, "0")
-					if err != nil {
-						raw = []byte(err.Error())
-					}
-					done <- raw
-				}()
-				time.Sleep(400 * time.Millisecond)
-				other := dial(t, addr)
-				var out []string
-				for _, a := range [][]string{{"PING"}, {"GET", "x"}, {"FUNCTION", "STATS"}, {"FUNCTION", "KILL"}} {
-					raw, err := other.DoRaw(a...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out = append(out, duration.ReplaceAllString(string(raw), "duration_ms\r\n:N\r\n"))
-				}
-				select {
-				case raw := <-done:
-					out = append(out, string(raw))
-				case <-time.After(10 * time.Second):
-					t.Fatal("the function was not stopped")
-				}
-				raw, _ := other.DoRaw("FUNCTION", "STATS")
-				out = append(out, string(raw))
-				results[i] = out
-				c2 := dial(t, addr)
-				if v, err := c2.Do("CONFIG", "SET", "busy-reply-threshold", "5000"); err != nil || v.IsError() {
-					t.Fatalf("%v %v", v, err)
-				}
+				results[i] = busySteps(t, addr, [][]string{{"FUNCTION", "LOAD", spin}}, []string{"FCALL", st.fn, "0"},
+					[][]string{{"PING"}, {"GET", "x"}, {"FUNCTION", "STATS"}, {"FUNCTION", "KILL"}},
+					[][]string{{"FUNCTION", "STATS"}})
 			}
-			for j := range results[1] {
-				if j >= len(results[0]) || results[0][j] != results[1][j] {
-					got := ""
-					if j < len(results[0]) {
-						got = results[0][j]
-					}
-					t.Errorf("step %d\n  redis: %q\n  fnkit: %q", j, results[1][j], got)
-				}
-			}
+			compareSteps(t, results[0], results[1])
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,4 +240,76 @@ func canon(v resp.Value) string {
 		return "%{" + strings.Join(parts, ",") + "}"
 	}
 	return string(resp.Append(nil, v, true))
+}
+
+// compareSteps reports every step where fnkit's replies differ from
+// redis's, and a different number of steps.
+func compareSteps(t *testing.T, fnkit, redis []string) {
+	t.Helper()
+	if len(fnkit) != len(redis) {
+		t.Errorf("%d steps from redis, %d from fnkit", len(redis), len(fnkit))
+	}
+	for j := range redis {
+		got := ""
+		if j < len(fnkit) {
+			got = fnkit[j]
+		}
+		if j >= len(fnkit) || got != redis[j] {
+			t.Errorf("step %d\n  redis: %q\n  fnkit: %q", j, redis[j], got)
+		}
+	}
+}
+
+var busyDuration = regexp.MustCompile(`duration_ms\r\n:\d+\r\n`)
+
+// busySteps runs a command past busy-reply-threshold on the server at
+// addr: after reset and setup (which must succeed), busy-reply-threshold
+// is set to 100 and run is sent from a connection of its own; 400 ms
+// later probes are sent from another connection (duration_ms in their
+// replies made N), then run's own reply is awaited and the after commands
+// are sent. It returns those replies in that order and sets
+// busy-reply-threshold back to 5000.
+func busySteps(t *testing.T, addr string, setup [][]string, run []string, probes, after [][]string) []string {
+	t.Helper()
+	c := dial(t, addr)
+	reset(t, c)
+	for _, a := range append(append([][]string{}, setup...), []string{"CONFIG", "SET", "busy-reply-threshold", "100"}) {
+		if v, err := c.Do(a...); err != nil || v.IsError() {
+			t.Fatalf("%v: %v %v", a, v, err)
+		}
+	}
+	runner := dial(t, addr)
+	done := make(chan []byte, 1)
+	go func() {
+		raw, err := runner.DoRaw(run...)
+		if err != nil {
+			raw = []byte(err.Error())
+		}
+		done <- raw
+	}()
+	time.Sleep(400 * time.Millisecond)
+	other := dial(t, addr)
+	var out []string
+	for _, a := range probes {
+		raw, err := other.DoRaw(a...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, busyDuration.ReplaceAllString(string(raw), "duration_ms\r\n:N\r\n"))
+	}
+	select {
+	case raw := <-done:
+		out = append(out, string(raw))
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s was not stopped", run[0])
+	}
+	for _, a := range after {
+		raw, _ := other.DoRaw(a...)
+		out = append(out, string(raw))
+	}
+	c2 := dial(t, addr)
+	if v, err := c2.Do("CONFIG", "SET", "busy-reply-threshold", "5000"); err != nil || v.IsError() {
+		t.Fatalf("%v %v", v, err)
+	}
+	return out
 }

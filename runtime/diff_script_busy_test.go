@@ -27,7 +27,6 @@ local function now() local t = redis.call('time') return tonumber(t[1]) + tonumb
 local start = now()
 while now() - start < 1.5 do end
 return 'done'`
-	duration := regexp.MustCompile(`duration_ms\r\n:\d+\r\n`)
 	type step struct {
 		name string
 		// load is a script to SCRIPT LOAD first (for EVALSHA)
@@ -52,65 +51,16 @@ return 'done'`
 	// lines depends on timing, in Redis too)
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
+			setup := [][]string{{"SCRIPT", "FLUSH"}, {"FUNCTION", "LOAD", spinLib}}
+			if st.load != "" {
+				setup = append(setup, []string{"SCRIPT", "LOAD", st.load})
+			}
 			var results [2][]string
 			for i, addr := range []string{srv.Addr(), real.Addr} {
-				c := dial(t, addr)
-				reset(t, c)
-				must := func(a ...string) {
-					if v, err := c.Do(a...); err != nil || v.IsError() {
-						t.Fatalf("%v: %v %v", a, v, err)
-					}
-				}
-				must("SCRIPT", "FLUSH")
-				must("FUNCTION", "LOAD", spinLib)
-				if st.load != "" {
-					must("SCRIPT", "LOAD", st.load)
-				}
-				must("CONFIG", "SET", "busy-reply-threshold", "100")
-				runner := dial(t, addr)
-				done := make(chan []byte, 1)
-				go func() {
-					raw, err := runner.DoRaw(st.run...)
-					if err != nil {
-						raw = []byte(err.Error())
-					}
-					done <- raw
-				}()
-				time.Sleep(400 * time.Millisecond)
-				other := dial(t, addr)
-				var out []string
-				for _, a := range st.probes {
-					raw, err := other.DoRaw(a...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out = append(out, duration.ReplaceAllString(string(raw), "duration_ms\r\n:N\r\n"))
-				}
-				select {
-				case raw := <-done:
-					out = append(out, string(raw))
-				case <-time.After(10 * time.Second):
-					t.Fatal("the script was not stopped")
-				}
-				for _, a := range [][]string{{"SCRIPT", "KILL"}, {"FUNCTION", "KILL"}, {"FUNCTION", "STATS"}, {"GET", "w"}} {
-					raw, _ := other.DoRaw(a...)
-					out = append(out, string(raw))
-				}
-				results[i] = out
-				c2 := dial(t, addr)
-				if v, err := c2.Do("CONFIG", "SET", "busy-reply-threshold", "5000"); err != nil || v.IsError() {
-					t.Fatalf("%v %v", v, err)
-				}
+				results[i] = busySteps(t, addr, setup, st.run, st.probes,
+					[][]string{{"SCRIPT", "KILL"}, {"FUNCTION", "KILL"}, {"FUNCTION", "STATS"}, {"GET", "w"}})
 			}
-			for j := range results[1] {
-				if j >= len(results[0]) || results[0][j] != results[1][j] {
-					got := ""
-					if j < len(results[0]) {
-						got = results[0][j]
-					}
-					t.Errorf("step %d\n  redis: %q\n  fnkit: %q", j, results[1][j], got)
-				}
-			}
+			compareSteps(t, results[0], results[1])
 		})
 	}
 }
