@@ -81,20 +81,22 @@ func truncOf(e *aof.Error) *truncReport {
 	if e == nil {
 		return nil
 	}
-	r := &truncReport{File: e.File, Offset: e.Offset, ValidUpTo: e.ValidUpTo, Command: e.Command, CommandOffset: e.CommandOffset, What: e.What}
-	return r
+	return &truncReport{File: e.File, Offset: e.Offset, ValidUpTo: e.ValidUpTo, Command: e.Command, CommandOffset: e.CommandOffset, What: e.What}
 }
 
-// fillTruncSize sets the size of the truncated file from the scan.
-func fillTruncSize(t *truncReport, scan *aof.ScanResult) {
+// scanTrunc is the scan's truncated last file, named and sized as in the
+// scan's file list; nil when the scan read every file whole.
+func scanTrunc(scan *aof.ScanResult) *truncReport {
+	t := truncOf(scan.Truncated)
 	if t == nil {
-		return
+		return nil
 	}
 	for _, f := range scan.Files {
 		if f.Path == t.File {
 			t.File, t.Size = f.Name, f.Size
 		}
 	}
+	return t
 }
 
 // aofReportOf builds the AOF part of inspect's report, and the offsets and
@@ -105,12 +107,11 @@ func aofReportOf(src *source.Source) *aofReport {
 	rep := &aofReport{
 		Layout: string(a.Layout), AppendFileName: a.AppendFileName(), Files: aofFiles(res.Scan), History: aofHistory(a),
 		Commands: res.Scan.Commands, Events: len(res.Events), Stop: info.Stop.String(), Stopped: res.Stopped,
-		LastIndex: res.LastIndex, Time: res.Time, Truncated: truncOf(res.Scan.Truncated),
+		LastIndex: res.LastIndex, Time: res.Time, Truncated: scanTrunc(res.Scan),
 	}
 	if a.Manifest != nil {
 		rep.Manifest = a.ManifestPath
 	}
-	fillTruncSize(rep.Truncated, res.Scan)
 	return rep
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -117,17 +118,6 @@ func runRepair(c *cli.Context) error {
 	return nil
 }
 
-func refsOf(s *library.Set) []libraryRef {
-	out := []libraryRef{}
-	if s == nil {
-		return out
-	}
-	for _, l := range s.Libraries() {
-		out = append(out, libraryRef{l.Name, l.SHA1()})
-	}
-	return out
-}
-
 func buildRepairReport(in string, res *aof.RepairResult) *repairReport {
 	rep := &repairReport{
 		Input: in, Output: res.Output, Layout: string(res.Layout), Repaired: res.Cut != nil, Cut: res.Cut,
@@ -149,7 +139,7 @@ func buildRepairReport(in string, res *aof.RepairResult) *repairReport {
 	}
 	if res.Partial != nil {
 		rep.Damage = truncOf(res.Partial)
-		rep.Damage.File = fileName(res.Partial.File)
+		rep.Damage.File = filepath.Base(res.Partial.File)
 	}
 	if res.Before != nil && res.After != nil {
 		d := library.Compare(res.Before, res.After)
@@ -164,13 +154,6 @@ func buildRepairReport(in string, res *aof.RepairResult) *repairReport {
 		}
 	}
 	return rep
-}
-
-func fileName(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }
 
 func printRepair(w io.Writer, rep *repairReport) {

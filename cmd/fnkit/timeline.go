@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/fnkit/fnkit/aof"
+	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
 )
@@ -62,6 +63,18 @@ type libraryRef struct {
 	SHA1 string `json:"sha1"`
 }
 
+// refsOf lists a set's libraries by name and SHA-1 ([] for none or nil).
+func refsOf(s *library.Set) []libraryRef {
+	out := []libraryRef{}
+	if s == nil {
+		return out
+	}
+	for _, l := range s.Libraries() {
+		out = append(out, libraryRef{l.Name, l.SHA1()})
+	}
+	return out
+}
+
 func runTimeline(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef(c, "timeline takes one AOF, got %d arguments", c.NArg())
@@ -90,8 +103,8 @@ func buildTimeline(src *source.Source) *timelineReport {
 	a, res := info.AOF, info.Replay
 	rep := &timelineReport{
 		Path: src.Path, Layout: string(a.Layout), Stop: info.Stop.String(), Stopped: res.Stopped,
-		Commands: res.Scan.Commands, Events: res.Events, Libraries: []libraryRef{},
-		Files: aofFiles(res.Scan), History: aofHistory(a),
+		Commands: res.Scan.Commands, Events: res.Events, Libraries: refsOf(res.Libraries),
+		Files: aofFiles(res.Scan), History: aofHistory(a), Truncated: scanTrunc(res.Scan),
 	}
 	if a.Manifest != nil {
 		rep.Manifest = a.ManifestPath
@@ -99,11 +112,6 @@ func buildTimeline(src *source.Source) *timelineReport {
 	if rep.Events == nil {
 		rep.Events = []aof.Event{}
 	}
-	for _, l := range res.Libraries.Libraries() {
-		rep.Libraries = append(rep.Libraries, libraryRef{l.Name, l.SHA1()})
-	}
-	rep.Truncated = truncOf(res.Scan.Truncated)
-	fillTruncSize(rep.Truncated, res.Scan)
 	return rep
 }
 
