@@ -97,7 +97,7 @@ func Format(payload []byte, f Form) ([]byte, error) {
 // Quote appends s to buf as redis-cli prints a bulk string (its sdscatrepr):
 // in double quotes, with \\ \" \n \r \t \a \b escaped, other printable ASCII
 // as is and every other byte as \xhh.
-func Quote(buf, s []byte) []byte { return sds.AppendRepr(buf, string(s)) }
+func Quote(buf, s []byte) []byte { return sds.AppendRepr(buf, s) }
 
 // Unquote undoes Quote. The surrounding quotes are optional (both or
 // neither); every byte between them must be printable ASCII or one of

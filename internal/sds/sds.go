@@ -118,8 +118,9 @@ func NeedsRepr(s string) bool {
 // AppendRepr appends s in double quotes with C escapes, as Redis's
 // sdscatrepr writes it (and redis-cli prints a bulk string): \\ \" \n \r \t
 // \a \b escaped, other printable ASCII as is, every other byte as \xhh.
-// SplitArgs reads it back.
-func AppendRepr(buf []byte, s string) []byte {
+// SplitArgs reads it back. s is a string or a byte slice (a payload is
+// quoted without a copy).
+func AppendRepr[S ~string | ~[]byte](buf []byte, s S) []byte {
 	const hexdig = "0123456789abcdef"
 	buf = append(buf, '"')
 	for i := 0; i < len(s); i++ {
