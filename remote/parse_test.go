@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnkit/fnkit/dumpfmt"
 	"github.com/fnkit/fnkit/library"
 )
 
@@ -217,8 +218,27 @@ func TestPlanRestoreChanges(t *testing.T) {
 	cur := map[string][]Function{"a": {{Name: "fa"}}, "b": {{Name: "fb"}}}
 	in := library.NewSet(b2, c)
 	inFns := map[string][]string{"b": {"fb2"}, "c": {"fc"}}
+	// refusal is what a real server answers to FUNCTION RESTORE of in's
+	// payload with mode over the libraries of current.
+	s := startServer(t, "")
+	refusal := func(current, in *library.Set, mode string) string {
+		t.Helper()
+		s.must(t, "FUNCTION", "FLUSH")
+		for _, l := range current.Libraries() {
+			s.load(t, l.Code)
+		}
+		payload, err := dumpfmt.Encode(in, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := s.do(t, "FUNCTION", "RESTORE", string(payload), mode)
+		if !v.IsError() {
+			t.Fatalf("FUNCTION RESTORE %s of %v over %v: the server accepted it", mode, in.Names(), current.Names())
+		}
+		return v.Str
+	}
 
-	if _, _, err := PlanRestore(current, in, library.RestoreAppend, cur, inFns); err == nil || err.Error() != "ERR Library b already exists" {
+	if _, _, err := PlanRestore(current, in, library.RestoreAppend, cur, inFns); err == nil || err.Error() != refusal(current, in, "APPEND") {
 		t.Errorf("append: %v", err)
 	}
 	res, ch, err := PlanRestore(current, in, library.RestoreReplace, cur, inFns)
@@ -230,7 +250,7 @@ func TestPlanRestoreChanges(t *testing.T) {
 		t.Errorf("flush: %v %v %+v", err, res, ch)
 	}
 	// REPLACE frees the names of the library it replaces, not others'.
-	if _, _, err := PlanRestore(current, library.NewSet(mk("b", "FA")), library.RestoreReplace, cur, map[string][]string{"b": {"FA"}}); err == nil || err.Error() != "ERR Function FA already exists" {
+	if _, _, err := PlanRestore(current, library.NewSet(mk("b", "FA")), library.RestoreReplace, cur, map[string][]string{"b": {"FA"}}); err == nil || err.Error() != refusal(current, library.NewSet(mk("b", "FA")), "REPLACE") {
 		t.Errorf("replace clash: %v", err)
 	}
 	if _, _, err := PlanRestore(current, library.NewSet(mk("b", "fb")), library.RestoreReplace, cur, map[string][]string{"b": {"fb"}}); err != nil {
