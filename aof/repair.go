@@ -196,14 +196,13 @@ func Repair(a *AOF, out string, opts RepairOptions) (*RepairResult, error) {
 			}
 		}
 	}
-	if p := res.Partial; p != nil && p.Command != "" && strings.HasPrefix(p.Command, "FUNCTION") {
+	if p := res.Partial; p != nil && strings.HasPrefix(p.Command, "FUNCTION") {
 		// The incomplete command at the end: a library event that never
 		// happened. A FUNCTION LOAD's shebang line names the library.
 		e := Event{Kind: EventDiscarded, Command: p.Command, File: filepath.Base(p.File), Offset: p.CommandOffset, Index: p.Index, Error: "incomplete command: " + p.What}
-		if line, _, ok := strings.Cut(string(p.Partial), "\n"); ok || len(p.Partial) > 0 {
-			if md, err := library.ParseMetadata(line + "\n"); err == nil {
-				e.Library = md.Name
-			}
+		line, _, _ := strings.Cut(string(p.Partial), "\n")
+		if md, err := library.ParseMetadata(line + "\n"); err == nil {
+			e.Library = md.Name
 		}
 		res.LostEvents = append(res.LostEvents, e)
 	}
