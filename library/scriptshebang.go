@@ -41,15 +41,12 @@ type ScriptShebang struct {
 // list is allowed). Tokens are compared and printed as C strings, up to a
 // NUL byte. The error is a *ScriptShebangError with Redis's message.
 //
-// A function library's shebang ("#!lua name=...") is ParseShebang's.
+// A function library's shebang ("#!lua name=...") is ParseMetadata's.
 func ParseScriptShebang(src string) (ScriptShebang, error) {
 	if !strings.HasPrefix(src, "#!") {
 		return ScriptShebang{}, nil
 	}
-	end := strings.IndexByte(src, '\n')
-	if nul := strings.IndexByte(src, 0); nul >= 0 && (end < 0 || nul < end) {
-		end = -1
-	}
+	end := shebangEnd(src)
 	if end < 0 {
 		return ScriptShebang{}, &ScriptShebangError{Msg: "Invalid script shebang"}
 	}

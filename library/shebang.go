@@ -43,17 +43,7 @@ func ParseMetadata(code string) (Metadata, error) {
 	if !strings.HasPrefix(code, "#!") {
 		return Metadata{}, &Error{Msg: MsgMissingMetadata}
 	}
-	// Redis finds the end of the shebang with strchr, which stops at a NUL.
-	end := -1
-	for i := 0; i < len(code); i++ {
-		if code[i] == '\n' {
-			end = i
-			break
-		}
-		if code[i] == 0 {
-			break
-		}
-	}
+	end := shebangEnd(code)
 	if end < 0 {
 		return Metadata{}, &Error{Msg: MsgInvalidMetadata}
 	}
@@ -87,6 +77,17 @@ func ParseMetadata(code string) (Metadata, error) {
 		return Metadata{}, &Error{Msg: "Engine '" + engine + "' not found"}
 	}
 	return Metadata{Engine: EngineLua, Name: name, Body: code[end:]}, nil
+}
+
+// shebangEnd is the offset of the newline that ends code's first line, as
+// Redis finds it with strchr: -1 when there is none or a NUL byte comes
+// first.
+func shebangEnd(code string) int {
+	end := strings.IndexByte(code, '\n')
+	if end < 0 || strings.IndexByte(code[:end], 0) >= 0 {
+		return -1
+	}
+	return end
 }
 
 // ValidName reports whether s is a valid library or function name for Redis:
