@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/fnkit/fnkit/internal/progress"
 	"github.com/fnkit/fnkit/library"
 	"github.com/fnkit/fnkit/runtime"
+	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
 )
 
@@ -46,6 +48,24 @@ func aofStop(c *cli.Context) (aof.Stop, error) {
 
 // stopSet reports whether a stop flag was given.
 func stopSet(c *cli.Context) bool { return c.String("at") != "" || c.IsSet("at-command") }
+
+// requireAOF refuses a path that is not an AOF: an appendonlydir/, its
+// manifest, or a file of RESP commands.
+func requireAOF(path string) error {
+	if !source.IsAOF(path) {
+		return fmt.Errorf("%s: not an AOF file or directory (want an appendonlydir/, its manifest, or a file of RESP commands)", path)
+	}
+	return nil
+}
+
+// aofOutputErr is an error of an AOF operation that writes -o OUT, with a
+// hint when OUT already exists.
+func aofOutputErr(err error) error {
+	if errors.Is(err, aof.ErrOutputExists) {
+		return fmt.Errorf("%w; choose a new -o", err)
+	}
+	return err
+}
 
 // aofValidator returns the runtime validator when --check-functions is set.
 func aofValidator(c *cli.Context) aof.Validator {

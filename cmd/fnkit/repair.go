@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/fnkit/fnkit/aof"
 	"github.com/fnkit/fnkit/library"
-	"github.com/fnkit/fnkit/source"
 	"github.com/urfave/cli/v2"
 )
 
@@ -93,8 +91,8 @@ func runRepair(c *cli.Context) error {
 		opts.ByTimestamp, opts.ToTimestamp = true, t
 	}
 	in := c.Args().First()
-	if !source.IsAOF(in) {
-		return fmt.Errorf("%s: not an AOF file or directory (want an appendonlydir/, its manifest, or a file of RESP commands)", in)
+	if err := requireAOF(in); err != nil {
+		return err
 	}
 	a, err := aof.Open(in)
 	if err != nil {
@@ -105,10 +103,7 @@ func runRepair(c *cli.Context) error {
 	res, err := aof.Repair(a, out, opts)
 	done()
 	if err != nil {
-		if errors.Is(err, aof.ErrOutputExists) {
-			return fmt.Errorf("%w; choose a new -o", err)
-		}
-		return err
+		return aofOutputErr(err)
 	}
 	rep := buildRepairReport(in, res)
 	if c.Bool("json") {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -37,10 +36,7 @@ func runRestoreAOF(c *cli.Context, into, out string, sources []string, mode libr
 	res, err := aof.RestoreInto(a, incoming, out, aof.RestoreOptions{Mode: mode, Check: check, Validate: aofValidator(c), Wrap: wrap})
 	done()
 	if err != nil {
-		if errors.Is(err, aof.ErrOutputExists) {
-			return fmt.Errorf("%w; choose a new -o", err)
-		}
-		return err
+		return aofOutputErr(err)
 	}
 	if c.Bool("json") {
 		return writeJSON(c.App.Writer, restoreAOFReport(into, mode, srcs, incoming, res)) // restore_json.go

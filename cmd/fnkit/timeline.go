@@ -84,8 +84,8 @@ func runTimeline(c *cli.Context) error {
 		return err
 	}
 	path := c.Args().First()
-	if !source.IsAOF(path) {
-		return fmt.Errorf("%s: not an AOF file or directory (want an appendonlydir/, its manifest, or a file of RESP commands)", path)
+	if err := requireAOF(path); err != nil {
+		return err
 	}
 	src, err := source.Open(path, source.Options{AOFStop: stop, AOFValidate: aofValidator(c), Progress: true})
 	if err != nil {
