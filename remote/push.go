@@ -65,6 +65,14 @@ type PushOptions struct {
 	ReplicaWait time.Duration
 }
 
+// replicaWait is ReplicaWait, or its default of 10s when unset.
+func (o PushOptions) replicaWait() time.Duration {
+	if o.ReplicaWait <= 0 {
+		return 10 * time.Second
+	}
+	return o.ReplicaWait
+}
+
 // Report is the outcome of a push, for people (String) and programs (JSON).
 type Report struct {
 	// Mode is append, replace or flush.
@@ -415,10 +423,7 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 		}
 		// Replicas of a rolled-back primary replicated the restore and the
 		// rollback: check that they are back where they were.
-		wait := opts.ReplicaWait
-		if wait <= 0 {
-			wait = 10 * time.Second
-		}
+		wait := opts.replicaWait()
 		for _, n := range rep.Nodes {
 			p := primaries[n.Primary]
 			if n.Target || p == nil || p.Result != ResultRolledBack || n.node == nil {
@@ -475,10 +480,7 @@ func Push(ctx context.Context, incoming *library.Set, targets []*URL, opts PushO
 			n.Result = ResultRestored
 		}
 	}
-	wait := opts.ReplicaWait
-	if wait <= 0 {
-		wait = 10 * time.Second
-	}
+	wait := opts.replicaWait()
 	for _, n := range rep.Nodes {
 		if n.Target {
 			continue
