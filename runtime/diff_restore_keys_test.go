@@ -167,7 +167,7 @@ redis.register_function('rest_pcall', function(keys, args) local r = redis.pcall
 			cmd("RESTORE", "a", "100000", str), cmd("TTL", "a"),
 			cmd("RESTORE", "b", future, str, "ABSTTL"), cmd("TTL", "b"),
 			cmd("RESTORE", "c", "0", str, "ABSTTL"), cmd("TTL", "c"),
-			cmd("RESTORE", "d", "2569591501", str), cmd("TTL", "d"),
+			cmd("RESTORE", "d", "2569591800", str), cmd("TTL", "d"),
 		}},
 		{name: "ttl errors", cmds: [][]string{
 			cmd("RESTORE", "a", "-1", str), cmd("RESTORE", "a", "x", str), cmd("RESTORE", "a", "1.5", str),
