@@ -34,22 +34,9 @@ func TestLoadRDBMatchesRealServer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				srv, err := runtime.New(runtime.Config{})
+				srv, err := loadRDBFile(t, path)
 				if err != nil {
 					t.Fatal(err)
-				}
-				defer srv.Close()
-				f, err := os.Open(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				st, err := srv.LoadRDB(f, path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, s := range st.Skipped {
-					t.Logf("skipped: %s", s)
 				}
 				conn := real.Conn(t)
 				total := 0
@@ -165,18 +152,16 @@ func joined(s []string) string {
 	return out
 }
 
-// compareWithExpected loads path into fnkit and checks every key the
-// producing server recorded: database, type, length and PEXPIRETIME.
-func compareWithExpected(t *testing.T, server, name, path string) {
-	exp, err := fixtures.LoadExpected(server, name)
-	if err != nil {
-		t.Fatal(err)
-	}
+// loadRDBFile is a new fnkit server (closed when the test ends) with the
+// RDB file at path loaded; what the load skipped is logged. The error is
+// LoadRDB's.
+func loadRDBFile(t *testing.T, path string) (*runtime.Server, error) {
+	t.Helper()
 	srv, err := runtime.New(runtime.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -184,14 +169,28 @@ func compareWithExpected(t *testing.T, server, name, path string) {
 	defer f.Close()
 	st, err := srv.LoadRDB(f, path)
 	if err != nil {
+		return nil, err
+	}
+	for _, s := range st.Skipped {
+		t.Logf("skipped: %s", s)
+	}
+	return srv, nil
+}
+
+// compareWithExpected loads path into fnkit and checks every key the
+// producing server recorded: database, type, length and PEXPIRETIME.
+func compareWithExpected(t *testing.T, server, name, path string) {
+	exp, err := fixtures.LoadExpected(server, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := loadRDBFile(t, path)
+	if err != nil {
 		if server == "redis-7.4.1" {
 			// a documented limitation of the chosen RDB reader
 			t.Skipf("known limitation: hdt3213/rdb v1.3.2 fails on this Redis 7.4 (RDB 12) file: %v", err)
 		}
 		t.Fatal(err)
-	}
-	for _, s := range st.Skipped {
-		t.Logf("skipped: %s", s)
 	}
 	lengthCmd := map[string]string{"string": "STRLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD", "hash": "HLEN", "stream": "XLEN"}
 	for _, raw := range exp.Keys {
