@@ -197,13 +197,13 @@ func (c *Client) Do(argv []string) []byte {
 	c.buf.Reset()
 	// miniredis upper-cases the name of every command it runs (a new
 	// string unless it is upper case already); give it one it keeps
-	name := argv[0]
-	argv[0] = c.k.upper(name)
+	name, up := argv[0], c.k.upper(argv[0])
+	argv[0] = up
 	c.k.srv.Dispatch(c.peer, argv)
 	argv[0] = name
 	c.w.Flush()
 	out := c.buf.Bytes()
-	if c.resp3 && len(out) > 0 && out[0] == '*' && pairedInRESP3(argv) {
+	if c.resp3 && len(out) > 0 && out[0] == '*' && pairedInRESP3(up, argv) {
 		if p, ok := pairUp(out); ok {
 			return p
 		}
@@ -213,7 +213,7 @@ func (c *Client) Do(argv []string) []byte {
 			return []byte(strings.Replace(fixed, "%s", strings.ToLower(argv[0]), 1))
 		}
 	}
-	if strings.EqualFold(argv[0], "select") && len(out) > 0 && out[0] == '+' {
+	if up == "SELECT" && len(out) > 0 && out[0] == '+' {
 		if n, err := strconv.Atoi(argv[1]); err == nil {
 			c.db = n
 		}
@@ -302,8 +302,8 @@ func (k *Keyspace) Stats(db int) (keys, expires int) {
 
 // pairedInRESP3 reports whether Redis replies to argv, in RESP3, with an
 // array of [member, score] (or [field, value]) pairs where miniredis
-// replies with a flat array.
-func pairedInRESP3(argv []string) bool {
+// replies with a flat array; up is argv[0] in upper case.
+func pairedInRESP3(up string, argv []string) bool {
 	has := func(word string) bool {
 		for _, a := range argv[1:] {
 			if strings.EqualFold(a, word) {
@@ -312,12 +312,12 @@ func pairedInRESP3(argv []string) bool {
 		}
 		return false
 	}
-	switch strings.ToLower(argv[0]) {
-	case "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zrandmember", "zunion", "zinter", "zdiff":
+	switch up {
+	case "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZREVRANGEBYSCORE", "ZRANDMEMBER", "ZUNION", "ZINTER", "ZDIFF":
 		return has("withscores")
-	case "zpopmin", "zpopmax":
+	case "ZPOPMIN", "ZPOPMAX":
 		return len(argv) == 3
-	case "hrandfield":
+	case "HRANDFIELD":
 		return has("withvalues")
 	}
 	return false
