@@ -104,7 +104,7 @@ func writeBigAOF(t *testing.T, path string, size int64) {
 	cmd("SELECT", "0")
 	cmd("FUNCTION", "LOAD", string(code))
 	value := strings.Repeat("v", 1024)
-	for i := 0; w.Size() > 0; i++ {
+	for i := 0; ; i++ {
 		cmd("SET", fmt.Sprintf("key:%d", i), value)
 		if i%1000 == 0 {
 			w.Flush()
