@@ -345,11 +345,15 @@ func (s *Server) checkOOM(c *client, cmd *cmdtable.Command, argv []string) (oom,
 	if cmd.Name == "exec" && c.multi != nil && c.multi.denyOOM {
 		deny = true
 	}
-	if c.multi != nil && !map[string]bool{"exec": true, "discard": true, "quit": true, "reset": true}[cmd.Name] {
+	if c.multi != nil && !oomInMulti[cmd.Name] {
 		deny = true
 	}
 	return true, deny
 }
+
+// oomInMulti are the commands processCommand does not refuse inside MULTI
+// when over maxmemory (EXEC only unless it queued a denyoom command).
+var oomInMulti = map[string]bool{"exec": true, "discard": true, "quit": true, "reset": true}
 
 // maxMemory returns the maxmemory setting (0: none).
 func (s *Server) maxMemory() int64 {
