@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnkit/fnkit/fixtures"
 	"github.com/fnkit/fnkit/library"
 )
 
@@ -118,13 +119,10 @@ func TestCompareAndUnifiedDiff(t *testing.T) {
 	}
 }
 
-// TestUnifiedDiffMatchesPatch applies our diffs with patch(1) when it is
-// installed: the result must equal the new text.
+// TestUnifiedDiffMatchesPatch applies our diffs with patch(1): the result
+// must equal the new text.
 func TestUnifiedDiffMatchesPatch(t *testing.T) {
-	patch, err := exec.LookPath("patch")
-	if err != nil {
-		t.Skip("patch(1) not installed")
-	}
+	patch := fixtures.RequireTool(t, "patch")
 	texts := []string{
 		"",
 		"one\n",

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnkit/fnkit/fixtures"
 	"github.com/urfave/cli/v2"
 )
 
@@ -71,10 +72,7 @@ func contains(list []string, s string) bool {
 // completes through the built binary, driven the way bash's programmable
 // completion drives it (COMP_WORDS, COMP_CWORD).
 func TestBashCompletionScript(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := fixtures.RequireTool(t, "bash")
 	dir := t.TempDir()
 	for _, f := range []string{"dump.rdb", "dump.payload", "notes.txt"} {
 		os.WriteFile(filepath.Join(dir, f), nil, 0o644)
@@ -178,10 +176,7 @@ func TestOtherShellScriptsParse(t *testing.T) {
 // fish, when installed, completes through the script too (complete -C asks
 // fish for the completions of a command line).
 func TestFishCompletionScript(t *testing.T) {
-	fish, err := exec.LookPath("fish")
-	if err != nil {
-		t.Skip("fish is not installed")
-	}
+	fish := fixtures.RequireTool(t, "fish")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "dump.rdb"), nil, 0o644)
 	complete := func(line string) []string {
