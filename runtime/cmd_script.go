@@ -217,22 +217,8 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 	}
 	// scriptPrepareForRun: the shebang's flags; compatibility mode
 	// decides per command
-	if !es.compat {
-		if es.flags&functions.NoWrites == 0 && ro {
-			c.writeError("Can not execute a script with write flag using *_ro command.")
-			return
-		}
-		if es.flags&functions.NoWrites == 0 && s.noGoodReplicas() {
-			c.writeError(noReplicasErr)
-			return
-		}
-		s.cfgMu.RLock()
-		max := s.conf.maxmemory
-		s.cfgMu.RUnlock()
-		if s.preOOM && max > 0 && es.flags&(functions.AllowOOM|functions.NoWrites) == 0 {
-			c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
-			return
-		}
+	if !es.compat && !s.flagsAllowRun(c, es.flags, ro) {
+		return
 	}
 	run := &scriptRun{
 		s: s, caller: c, sc: s.scriptClnt, argv: argv,

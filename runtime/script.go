@@ -97,6 +97,29 @@ func splitKeys(c *client, argv []string, notInt string) (keys, args []string, ok
 	return argv[3 : 3+numkeys], argv[3+numkeys:], true
 }
 
+// flagsAllowRun is scriptPrepareForRun's checks of a script's or
+// function's flags: a write script through a *_RO command, without enough
+// good replicas, or over maxmemory without allow-oom is refused (the
+// error written, false returned).
+func (s *Server) flagsAllowRun(c *client, flags functions.Flags, ro bool) bool {
+	if flags&functions.NoWrites != 0 {
+		return true
+	}
+	if ro {
+		c.writeError("Can not execute a script with write flag using *_ro command.")
+		return false
+	}
+	if s.noGoodReplicas() {
+		c.writeError(noReplicasErr)
+		return false
+	}
+	if flags&functions.AllowOOM == 0 && s.preOOM && s.maxMemory() > 0 {
+		c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+		return false
+	}
+	return true
+}
+
 // fcall is FCALL and FCALL_RO (fcallCommandGeneric).
 func (s *Server) fcall(c *client, argv []string, ro bool) {
 	fn, ok := s.reg.Current().Function(argv[1])
@@ -108,20 +131,7 @@ func (s *Server) fcall(c *client, argv []string, ro bool) {
 	if !ok {
 		return
 	}
-	// scriptPrepareForRun
-	if fn.Flags&functions.NoWrites == 0 && ro {
-		c.writeError("Can not execute a script with write flag using *_ro command.")
-		return
-	}
-	if fn.Flags&functions.NoWrites == 0 && s.noGoodReplicas() {
-		c.writeError(noReplicasErr)
-		return
-	}
-	s.cfgMu.RLock()
-	max := s.conf.maxmemory
-	s.cfgMu.RUnlock()
-	if fn.Flags&functions.AllowOOM == 0 && fn.Flags&functions.NoWrites == 0 && s.preOOM && max > 0 {
-		c.writeError("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+	if !s.flagsAllowRun(c, fn.Flags, ro) {
 		return
 	}
 	start := s.cmdStart
