@@ -248,15 +248,6 @@ func (s *Server) eval(c *client, argv []string, evalsha, ro bool) {
 	s.writeScriptReply(c, reply, run.frun)
 }
 
-// evalDenyOOM is evalGetCommandFlags for the OOM check: EVAL of a script
-// whose shebang has neither allow-oom nor no-writes is denyoom; a script
-// in compatibility mode, an unknown one or a bad shebang keeps EVAL's own
-// flags (not denyoom).
-func (s *Server) evalDenyOOM(cmd *cmdtable.Command, argv []string) bool {
-	flags, ok := s.evalFlags(cmd, argv)
-	return ok && flags&(functions.AllowOOM|functions.NoWrites) == 0
-}
-
 // evalFlags is evalGetCommandFlags: the flags of the script an EVAL
 // command runs, ok false when it has no shebang (compatibility mode), is
 // not cached (EVALSHA) or its shebang is refused.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/fnkit/fnkit/runtime/cmdtable"
-	"github.com/fnkit/fnkit/runtime/functions"
 )
 
 // handler runs one command for c and writes its reply to c.out.
@@ -103,7 +102,7 @@ func (s *Server) exec(c *client, argv []string) {
 		s.reject(cmd)
 		return
 	}
-	if s.noGoodReplicas() && s.isWriteCommand(c, cmd, argv) {
+	if s.noGoodReplicas() && s.isWriteCommand(c, cmd, s.commandFlags(cmd, argv)) {
 		s.rejectError(c, cmd, noReplicasErr)
 		s.flagTransaction(c)
 		s.reject(cmd)
@@ -111,10 +110,11 @@ func (s *Server) exec(c *client, argv []string) {
 	}
 	if c.multi != nil && !multiControl[cmd.Name] {
 		c.multi.queue = append(c.multi.queue, queued{cmd: cmd, argv: argv})
-		if s.isWriteCommand(c, cmd, argv) {
+		flags := s.commandFlags(cmd, argv)
+		if flags&cmdtable.Write != 0 {
 			c.multi.write = true
 		}
-		if cmd.Has(cmdtable.DenyOOM) || s.fcallDenyOOM(cmd, argv) {
+		if flags&cmdtable.DenyOOM != 0 {
 			c.multi.denyOOM = true
 		}
 		c.writeStatus("QUEUED")
@@ -341,7 +341,7 @@ func (s *Server) checkOOM(c *client, cmd *cmdtable.Command, argv []string) (oom,
 	if !oom {
 		return false, false
 	}
-	deny := cmd.Has(cmdtable.DenyOOM) || s.fcallDenyOOM(cmd, argv)
+	deny := s.commandFlags(cmd, argv)&cmdtable.DenyOOM != 0
 	if cmd.Name == "exec" && c.multi != nil && c.multi.denyOOM {
 		deny = true
 	}
@@ -360,13 +360,6 @@ func (s *Server) maxMemory() int64 {
 	s.cfgMu.RLock()
 	defer s.cfgMu.RUnlock()
 	return s.conf.maxmemory
-}
-
-// fcallDenyOOM is fcallGetCommandFlags: FCALL of a function that has
-// neither allow-oom nor no-writes is denyoom.
-func (s *Server) fcallDenyOOM(cmd *cmdtable.Command, argv []string) bool {
-	flags, ok := s.scriptFlagsOf(cmd, argv)
-	return ok && flags&(functions.AllowOOM|functions.NoWrites) == 0
 }
 
 // Statistics: per-command counters, allocated once (see buildDispatch)

@@ -35,15 +35,27 @@ func (s *Server) scriptFlagsOf(cmd *cmdtable.Command, argv []string) (flags func
 	return 0, false
 }
 
-// isWriteCommand is processCommand's is_write_command: a write command, a
-// function or script that does not declare no-writes (scriptFlagsToCmdFlags),
-// or EXEC of a transaction that queued one.
-func (s *Server) isWriteCommand(c *client, cmd *cmdtable.Command, argv []string) bool {
-	if flags, ok := s.scriptFlagsOf(cmd, argv); ok {
-		return flags&functions.NoWrites == 0
+// commandFlags is getCommandFlags: the command's flags, where a function
+// or a flagged EVAL script decides write and denyoom by what it declares
+// (scriptFlagsToCmdFlags: write unless no-writes, denyoom unless no-writes
+// or allow-oom).
+func (s *Server) commandFlags(cmd *cmdtable.Command, argv []string) cmdtable.Flag {
+	flags := cmd.Flags
+	if sf, ok := s.scriptFlagsOf(cmd, argv); ok {
+		flags &^= cmdtable.Write | cmdtable.DenyOOM
+		if sf&functions.NoWrites == 0 {
+			flags |= cmdtable.Write
+			if sf&functions.AllowOOM == 0 {
+				flags |= cmdtable.DenyOOM
+			}
+		}
 	}
-	if cmd.Name == "exec" && c.multi != nil && c.multi.write {
-		return true
-	}
-	return cmd.Has(cmdtable.Write)
+	return flags
+}
+
+// isWriteCommand is processCommand's is_write_command: the command's
+// flags (commandFlags) say write, or it is EXEC of a transaction that
+// queued a write.
+func (s *Server) isWriteCommand(c *client, cmd *cmdtable.Command, flags cmdtable.Flag) bool {
+	return flags&cmdtable.Write != 0 || cmd.Name == "exec" && c.multi != nil && c.multi.write
 }
