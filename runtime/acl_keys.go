@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 )
 
@@ -175,7 +176,7 @@ func keysFromSpecs(cmd *cmdtable.Command, specs []aclSpec, argv []string) ([]key
 			if sp.KeyNumIdx >= argc || first+sp.KeyNumIdx >= argc {
 				return nil, false
 			}
-			n, ok := parseLongLong(argv[first+sp.KeyNumIdx])
+			n, ok := sds.ParseLongLong(argv[first+sp.KeyNumIdx])
 			if !ok || n < 0 || n > int64(argc) {
 				return nil, false
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 )
@@ -407,7 +408,7 @@ func cmdACLLog(s *Server, c *client, argv []string) {
 			c.writeOK()
 			return
 		}
-		n, ok := parseLongLong(argv[2])
+		n, ok := sds.ParseLongLong(argv[2])
 		if !ok {
 			c.writeError("value is not an integer or out of range")
 			return
@@ -452,7 +453,7 @@ func cmdACLGenPass(s *Server, c *client, argv []string) {
 	}
 	bits := int64(256)
 	if len(argv) == 3 {
-		n, ok := parseLongLong(argv[2])
+		n, ok := sds.ParseLongLong(argv[2])
 		if !ok {
 			c.writeError("value is not an integer or out of range")
 			return

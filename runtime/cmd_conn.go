@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/resp"
 )
 
@@ -16,7 +17,7 @@ func cmdHello(s *Server, c *client, argv []string) {
 	var ver int64
 	next := 1
 	if len(argv) >= 2 {
-		v, ok := parseLongLong(argv[1])
+		v, ok := sds.ParseLongLong(argv[1])
 		if !ok {
 			c.writeError("Protocol version is not an integer or out of range")
 			return
@@ -93,7 +94,7 @@ func cmdAuth(s *Server, c *client, argv []string) {
 }
 
 func cmdSelect(s *Server, c *client, argv []string) {
-	id, ok := parseLongLong(argv[1])
+	id, ok := sds.ParseLongLong(argv[1])
 	if !ok || id < -1<<31 || id > 1<<31-1 {
 		c.writeError("value is not an integer or out of range")
 		return
@@ -186,7 +187,7 @@ func cmdClientList(s *Server, c *client, argv []string) {
 		case strings.EqualFold(argv[i], "id") && i+1 < len(argv):
 			ids = map[int64]bool{}
 			for j := i + 1; j < len(argv); j++ {
-				id, ok := parseLongLong(argv[j])
+				id, ok := sds.ParseLongLong(argv[j])
 				if !ok || id <= 0 {
 					c.writeError("Invalid client ID")
 					return
@@ -249,7 +250,7 @@ func cmdClientKill(s *Server, c *client, argv []string) {
 		v := argv[i+1]
 		switch strings.ToLower(argv[i]) {
 		case "id":
-			n, ok := parseLongLong(v)
+			n, ok := sds.ParseLongLong(v)
 			if !ok || n <= 0 {
 				c.writeError("client-id should be greater than 0")
 				return

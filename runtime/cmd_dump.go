@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/rdbfmt"
 	"github.com/hdt3213/rdb/core"
 	"github.com/hdt3213/rdb/model"
@@ -57,7 +58,7 @@ func cmdRestore(s *Server, c *client, argv []string) {
 		case opt == "absttl":
 			absTTL = true
 		case opt == "idletime" && more && freq == -1:
-			n, ok := parseLongLong(argv[j+1])
+			n, ok := sds.ParseLongLong(argv[j+1])
 			if !ok {
 				c.writeError(errNotInteger)
 				return
@@ -69,7 +70,7 @@ func cmdRestore(s *Server, c *client, argv []string) {
 			idle = n
 			j++
 		case opt == "freq" && more && idle == -1:
-			n, ok := parseLongLong(argv[j+1])
+			n, ok := sds.ParseLongLong(argv[j+1])
 			if !ok {
 				c.writeError(errNotInteger)
 				return
@@ -90,7 +91,7 @@ func cmdRestore(s *Server, c *client, argv []string) {
 		c.writeError(errBusyKey)
 		return
 	}
-	ttl, ok := parseLongLong(argv[2])
+	ttl, ok := sds.ParseLongLong(argv[2])
 	if !ok {
 		c.writeError(errNotInteger)
 		return

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/resp"
 )
 
@@ -57,8 +58,8 @@ func sortGeneric(s *Server, c *client, argv []string, readonly bool) {
 		case opt == "alpha":
 			alpha = true
 		case opt == "limit" && left >= 2:
-			a, ok1 := parseLongLong(argv[j+1])
-			b, ok2 := parseLongLong(argv[j+2])
+			a, ok1 := sds.ParseLongLong(argv[j+1])
+			b, ok2 := sds.ParseLongLong(argv[j+2])
 			if !ok1 || !ok2 {
 				c.writeError(errNotInteger)
 				return

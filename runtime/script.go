@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 	"github.com/fnkit/fnkit/runtime/functions"
@@ -81,7 +82,7 @@ func (r *scriptRun) Log(level int, msg string) { r.s.scriptLog(level, msg) }
 // ("value is not an integer or out of range", "Bad number of keys
 // provided"). On a bad numkeys it writes the error and returns false.
 func splitKeys(c *client, argv []string, notInt string) (keys, args []string, ok bool) {
-	numkeys, ok := parseLongLong(argv[2])
+	numkeys, ok := sds.ParseLongLong(argv[2])
 	if !ok {
 		c.writeError(notInt)
 		return nil, nil, false
@@ -219,51 +220,4 @@ func (s *Server) functionKill(c *client, eval bool) {
 	}
 	run.frun.Stop(functions.ErrKilled)
 	c.writeOK()
-}
-
-// parseLongLong is Redis's string2ll: an optional '-', no leading zeros,
-// no spaces, no '+', within int64.
-func parseLongLong(s string) (int64, bool) {
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
-	}
-	if s == "0" {
-		return 0, true
-	}
-	neg := false
-	p := s
-	if p[0] == '-' {
-		neg = true
-		p = p[1:]
-		if len(p) == 0 {
-			return 0, false
-		}
-	}
-	if p[0] < '1' || p[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if v > (1<<64-1)/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-		if v < uint64(c-'0') {
-			return 0, false
-		}
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > 1<<63-1 {
-		return 0, false
-	}
-	return int64(v), true
 }
