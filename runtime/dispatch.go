@@ -93,6 +93,7 @@ func (s *Server) exec(c *client, argv []string) {
 		c.locked = true
 	}
 	now := time.Now()
+	s.ks.SetClock(now)
 	if cmd.Name != "debug" { // DEBUG sees keys as they are, as Redis's dictFind
 		s.ks.TickAt(now)
 	}

@@ -60,6 +60,9 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	sc := r.sc
 	sc.setResp3(resp3)
 	sc.out = sc.out[:0]
+	// the command's own time (TIME, stream IDs, idle times); keys' expiry
+	// still stands at the time the script began
+	s.ks.SetClock(time.Now())
 	s.run(sc, cmd, argv)
 	v, _, err := parseReply(sc.out)
 	if err != nil {

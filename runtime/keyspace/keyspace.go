@@ -124,6 +124,19 @@ func (k *Keyspace) TickAt(now time.Time) {
 	k.tickEvery = every
 }
 
+// SetClock makes now the keyspace's time for the commands that follow:
+// what TIME answers, what stream IDs, idle times and key access times are
+// made of. The server calls it with the time it read for each command it
+// runs (a function's redis.call commands included), so miniredis does not
+// read the clock again for every key it touches. Until the first call, and
+// while expiry is suspended, the keyspace keeps its own clock.
+func (k *Keyspace) SetClock(now time.Time) {
+	if k.suspended {
+		return
+	}
+	k.m.SetTime(now)
+}
+
 // suspendEpoch is the keyspace's clock while expiry is suspended: before
 // every absolute expiry time a dump can hold.
 var suspendEpoch = time.Unix(0, 0)
@@ -198,6 +211,9 @@ func (c *Client) Do(argv []string) []byte {
 	// miniredis upper-cases the name of every command it runs (a new
 	// string unless it is upper case already); give it one it keeps
 	name, up := argv[0], c.k.upper(argv[0])
+	if out, ok := c.direct(up, argv); ok {
+		return out
+	}
 	argv[0] = up
 	c.k.srv.Dispatch(c.peer, argv)
 	argv[0] = name

@@ -75,3 +75,29 @@ func TestCanSetTTL(t *testing.T) {
 		}
 	}
 }
+
+// SetClock is the time the keyspace's commands read (TIME here), except
+// while expiry is suspended, when the keyspace stands at its epoch.
+func TestSetClock(t *testing.T) {
+	k, err := New(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	c := k.NewClient()
+	at := time.Unix(1_700_000_000, 250_000_000)
+	k.SetClock(at)
+	if got, want := string(c.Do([]string{"TIME"})), "*2\r\n$10\r\n1700000000\r\n$6\r\n250000\r\n"; got != want {
+		t.Fatalf("TIME after SetClock: %q, want %q", got, want)
+	}
+	resume := k.SuspendExpiry()
+	k.SetClock(at)
+	if got, want := string(c.Do([]string{"TIME"})), "*2\r\n$1\r\n0\r\n$1\r\n0\r\n"; got != want {
+		t.Fatalf("TIME while suspended: %q, want the epoch %q", got, want)
+	}
+	resume()
+	k.SetClock(at.Add(time.Second))
+	if got, want := string(c.Do([]string{"TIME"})), "*2\r\n$10\r\n1700000001\r\n$6\r\n250000\r\n"; got != want {
+		t.Fatalf("TIME after resume: %q, want %q", got, want)
+	}
+}
