@@ -84,7 +84,7 @@ func TestDiffDirectStrings(t *testing.T) {
 			dcase{name: p + "from a function", resp3: resp3, setup: setup, cmds: viaFn},
 		)
 	}
-	cases = append(cases, dcase{name: "HyperLogLog", setup: setup, cmds: [][]string{cmd("GET", "hll"), cmd("FCALL", "run", "0", "GET", "hll")},
+	cases = append(cases, dcase{name: "HyperLogLog", setup: setup, cmds: [][]string{cmd("PFCOUNT", "hll"), cmd("PFADD", "hll", "b", "c"), cmd("PFCOUNT", "hll"), cmd("TYPE", "hll"), cmd("GET", "hll"), cmd("FCALL", "run", "0", "GET", "hll"), cmd("APPEND", "hll", "x"), cmd("DUMP", "hll")},
 		skip: "a HyperLogLog is a string in Redis and its own type in the keyspace (README: Where it differs)"})
 	// in another database, and under WATCH: a SET, INCR or DECR touches the
 	// key (EXEC fails), a GET does not

@@ -229,6 +229,9 @@ func (c *Client) Do(argv []string) []byte {
 			return []byte(strings.Replace(fixed, "%s", strings.ToLower(argv[0]), 1))
 		}
 	}
+	if up == "TYPE" && string(out) == "+hll\r\n" {
+		return []byte("+string\r\n") // a HyperLogLog is a string in Redis
+	}
 	if up == "SELECT" && len(out) > 0 && out[0] == '+' {
 		if n, err := strconv.Atoi(argv[1]); err == nil {
 			c.db = n
