@@ -95,7 +95,19 @@ func (m *monitor) unwatch() {
 	m.mu.Unlock()
 }
 
-func (m *monitor) stop() { close(m.done) }
+func (m *monitor) close() { close(m.done) }
+
+// stop cancels the call watched as generation gen with cause, if it is
+// still the one watched: the engine reuses activeCalls, and one that ended
+// (unwatch) may be the next call's by the time the loop acts on what it
+// read.
+func (m *monitor) stop(gen uint64, cause error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur != nil && m.gen == gen {
+		m.cur.ctx.cancel(cause)
+	}
+}
 
 func (m *monitor) loop() {
 	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/allocs:bytes"}}
@@ -112,9 +124,9 @@ func (m *monitor) loop() {
 	var lastGC time.Time
 	for {
 		m.mu.Lock()
-		c, deadline, cause, limit, g := m.cur, m.deadline, m.cause, m.limit, m.gen
+		watching, deadline, cause, limit, g := m.cur != nil, m.deadline, m.cause, m.limit, m.gen
 		m.mu.Unlock()
-		if c == nil {
+		if !watching {
 			select {
 			case <-m.wake:
 				continue
@@ -127,7 +139,7 @@ func (m *monitor) loop() {
 			baseLive, baseObjects, baseAllocs = read()
 		}
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			c.ctx.cancel(cause)
+			m.stop(g, cause)
 		}
 		if limit > 0 {
 			live, objects, allocs := read()
@@ -138,12 +150,12 @@ func (m *monitor) loop() {
 				// this call may still count what an earlier call left
 				// reachable; a call cannot have made more live than it
 				// allocated, so it must have allocated over the limit.)
-				c.ctx.cancel(functions.ErrMemoryLimit)
+				m.stop(g, functions.ErrMemoryLimit)
 			case objects-baseObjects > 4*limit+gcfloor.Bytes:
 				// allocated and not yet collected, far over the limit
 				// (and over the garbage the floor lets pile up between
 				// collections): stop now rather than wait for one
-				c.ctx.cancel(functions.ErrMemoryLimit)
+				m.stop(g, functions.ErrMemoryLimit)
 			case objects-baseObjects > limit && !gcRunning.Load() && time.Since(lastGC) > 20*time.Millisecond:
 				// over the limit unless much of it is garbage: collect in
 				// the background; live is checked on the next ticks

@@ -85,6 +85,7 @@ type Engine struct {
 	coResumeOrig lua.LGFunction
 
 	cur       *activeCall
+	spare     *activeCall // the activeCall the next load or call reuses (see newCall)
 	ccalls    int
 	pdepth    int
 	rand      *uint64 // math.random's state (shared with a scripts engine)
@@ -197,7 +198,7 @@ func New(opts Options) *Engine {
 
 // Close releases the engine's Lua state and watchdog.
 func (e *Engine) Close() {
-	e.mon.stop()
+	e.mon.close()
 	e.L.Close()
 }
 
@@ -224,9 +225,7 @@ func (e *Engine) begin(parent context.Context, timeout time.Duration, timeoutCau
 // beginAt is begin for a call that started at start (zero: now); the time
 // limits count from there.
 func (e *Engine) beginAt(parent context.Context, timeout time.Duration, timeoutCause error, start time.Time) *activeCall {
-	c := &activeCall{}
-	c.ctxv.done = make(chan struct{})
-	c.ctx = &c.ctxv
+	c := e.newCall()
 	if parent != nil && parent.Done() != nil {
 		if parent.Err() != nil {
 			c.ctx.cancel(context.Cause(parent))
@@ -258,14 +257,47 @@ func (e *Engine) beginAt(parent context.Context, timeout time.Duration, timeoutC
 	return c
 }
 
+// newCall returns a fresh activeCall: the spare one the last load or call
+// left (see end), cleared, or a new one. A load or call used to cost an
+// activeCall and a channel, which with the garbage they made were near a
+// tenth of a pipelined FCALL's time. The channel is kept unless it was
+// closed (the call was stopped).
+func (e *Engine) newCall() *activeCall {
+	c := e.spare
+	e.spare = nil
+	if c == nil {
+		c = new(activeCall)
+	}
+	done := c.ctxv.done
+	if done == nil || c.ctxv.closed {
+		done = make(chan struct{})
+	}
+	*c = activeCall{}
+	c.ctxv.done = done
+	c.ctx = &c.ctxv
+	return c
+}
+
+// end finishes a load or call. Its context is left open (a call that
+// ended normally was never stopped), and the activeCall becomes the spare
+// for the next one, once nothing else can reach it: the watchdog only
+// stops the call it watches now (monitor.stop), a FUNCTION KILL reaches a
+// call through its Run until the engine unbinds it (before the next call
+// can begin), and a parent context's AfterFunc that already started may
+// still be running, in which case the activeCall is not reused. (A
+// coroutine created by one call and resumed by a later one runs under the
+// later call's context, the same activeCall.)
 func (e *Engine) end(c *activeCall) {
 	e.mon.unwatch()
 	e.L.RemoveContext()
-	if c.stopParent != nil {
-		c.stopParent()
-	}
-	c.ctx.cancel(nil)
 	e.cur = nil
+	if c.stopParent != nil && !c.stopParent() {
+		// closed, as every context used to be at its end: a coroutine
+		// the call created and a later call resumes stops at once
+		c.ctx.cancel(nil)
+		return
+	}
+	e.spare = c
 }
 
 // abortCause returns why the current load or call was stopped, or nil.
