@@ -118,5 +118,18 @@ for i = 1, 5000000 do
   if (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2]) > 100000 then return redis.call('EXISTS', 'k') end
 end
 return 'stood still'`)),
-	}, cmds: [][]string{call("ticks"), call("outlive"), cmd("EXISTS", "k")}}})
+		// SET … PXAT reads the clock: after a stretch of Lua without any
+		// command, the key's TTL is what is left until its time, not what
+		// was left at the previous command
+		load(fn1("pxat", `local t1 = redis.call('TIME')
+local at = t1[1] * 1000 + math.floor(t1[2] / 1000) + 1000
+local x = 0
+for i = 1, 3000000 do x = x + i end
+redis.call('SET', 'p', 'v', 'PXAT', tostring(at))
+local ttl = redis.call('PTTL', 'p')
+local t2 = redis.call('TIME')
+local left = at - (t2[1] * 1000 + math.floor(t2[2] / 1000))
+if ttl - left > 5 then return 'stale clock: TTL ' .. ttl .. ', ' .. left .. ' ms left' end
+return 'ok'`)),
+	}, cmds: [][]string{call("ticks"), call("outlive"), cmd("EXISTS", "k"), call("pxat")}}})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/fnkit/fnkit/resp"
 	"github.com/fnkit/fnkit/runtime/cmdtable"
 	"github.com/fnkit/fnkit/runtime/functions"
+	"github.com/fnkit/fnkit/runtime/keyspace"
 )
 
 // scriptRun is one FCALL in progress: Redis's scriptRunCtx. It is the
@@ -62,7 +63,9 @@ func (r *scriptRun) Call(argv []string, resp3 bool) resp.Value {
 	sc.out = sc.out[:0]
 	// the command's own time (TIME, stream IDs, idle times); keys' expiry
 	// still stands at the time the script began
-	s.ks.SetClock(time.Now())
+	if keyspace.ReadsClock(cmd.Name, len(argv)) {
+		s.ks.SetClock(time.Now())
+	}
 	s.run(sc, cmd, argv)
 	v, _, err := parseReply(sc.out)
 	if err != nil {

@@ -137,6 +137,23 @@ func (k *Keyspace) SetClock(now time.Time) {
 	k.m.SetTime(now)
 }
 
+// ReadsClock reports whether a command (its name in lower case, as the
+// command table spells it, and its argument count with the name) reads the
+// keyspace's clock for more than the access times of the keys it touches.
+// GET, SET key value and the INCR family do not: the server need not set
+// the clock before them inside a function, where their keys' access times
+// may then lag by the time the function has run (Redis's own LRU clock
+// has a resolution of a second or so).
+func ReadsClock(name string, nargs int) bool {
+	switch name {
+	case "get", "incr", "decr":
+		return nargs != 2
+	case "set", "incrby", "decrby":
+		return nargs != 3
+	}
+	return true
+}
+
 // suspendEpoch is the keyspace's clock while expiry is suspended: before
 // every absolute expiry time a dump can hold.
 var suspendEpoch = time.Unix(0, 0)

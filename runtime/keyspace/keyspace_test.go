@@ -101,3 +101,22 @@ func TestSetClock(t *testing.T) {
 		t.Fatalf("TIME after resume: %q, want %q", got, want)
 	}
 }
+
+// ReadsClock is false exactly for the commands the direct path runs, whose
+// only reading of the clock is their keys' access times.
+func TestReadsClock(t *testing.T) {
+	for _, c := range []struct {
+		argv []string
+		want bool
+	}{
+		{[]string{"get", "k"}, false}, {[]string{"set", "k", "v"}, false}, {[]string{"incr", "k"}, false},
+		{[]string{"decr", "k"}, false}, {[]string{"incrby", "k", "2"}, false}, {[]string{"decrby", "k", "2"}, false},
+		{[]string{"set", "k", "v", "exat", "1"}, true}, {[]string{"set", "k", "v", "keepttl"}, true},
+		{[]string{"time"}, true}, {[]string{"xadd", "s", "*", "f", "v"}, true}, {[]string{"expireat", "k", "1"}, true},
+		{[]string{"getex", "k"}, true}, {[]string{"object", "idletime", "k"}, true},
+	} {
+		if got := ReadsClock(c.argv[0], len(c.argv)); got != c.want {
+			t.Errorf("ReadsClock(%q) = %v, want %v", c.argv, got, c.want)
+		}
+	}
+}
