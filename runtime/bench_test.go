@@ -123,3 +123,27 @@ func BenchmarkFCallThreeRandomPipelined(b *testing.B) {
 }
 
 func BenchmarkGetPipelined(b *testing.B) { benchPipelined(b, []string{"GET", "key:1"}) }
+
+// BenchmarkFunctionLoad is bench/runtime.sh's FUNCTION LOAD: REPLACE of
+// 100 different libraries of 10 functions each, in turn.
+func BenchmarkFunctionLoad(b *testing.B) {
+	srv, err := runtime.Start(runtime.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	var codes []string
+	for i := 0; i < 100; i++ {
+		code := "#!lua name=lib" + strconv.Itoa(i) + "\n"
+		for j := 0; j < 10; j++ {
+			code += "redis.register_function('f" + strconv.Itoa(i) + "_" + strconv.Itoa(j) + "', function(keys, args) return redis.call('GET', keys[1]) end)\n"
+		}
+		codes = append(codes, code)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if v := srv.Do("FUNCTION", "LOAD", "REPLACE", codes[i%len(codes)]); v.IsError() {
+			b.Fatal(v)
+		}
+	}
+}
