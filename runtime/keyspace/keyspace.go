@@ -5,10 +5,16 @@
 // It is github.com/alicebob/miniredis/v2 behind a narrow interface: fnkit
 // dispatches each command in-process to miniredis's command table through
 // a server.Peer whose output is an in-memory buffer (no TCP, no goroutine),
-// and gets back the exact RESP2 or RESP3 bytes miniredis wrote. fnkit's
-// own server decides before that whether the command exists, its arity,
-// whether a script may run it, and answers the server-level commands
-// (FUNCTION, FCALL, CLIENT, CONFIG, INFO, …) itself.
+// and gets back the exact RESP2 or RESP3 bytes miniredis wrote. The
+// commonest string commands (GET, SET key value, the INCR family) take a
+// shorter way through miniredis's Go API (direct.go). fnkit's own server
+// decides before that whether the command exists, its arity, whether a
+// script may run it, and answers the server-level commands (FUNCTION,
+// FCALL, CLIENT, CONFIG, INFO, …) itself.
+//
+// Time: the server sets the keyspace's clock (SetClock) to the time it
+// read for each command, which is what miniredis's time-dependent commands
+// and its key access times use.
 //
 // Expiry: miniredis keeps TTLs as durations that only shrink when time is
 // advanced, and advancing costs a pass over every key. Keyspace advances
