@@ -227,13 +227,13 @@ func (c *Client) Select(db int) {
 // Do runs one command and returns its reply's bytes, valid until the next
 // call. The caller has checked that the command exists and its arity.
 func (c *Client) Do(argv []string) []byte {
-	if !c.k.mayExpire && canSetTTL(argv) {
-		c.k.mayExpire = true
-	}
 	c.buf.Reset()
 	// miniredis upper-cases the name of every command it runs (a new
 	// string unless it is upper case already); give it one it keeps
 	name, up := argv[0], c.k.upper(argv[0])
+	if !c.k.mayExpire && canSetTTL(up, len(argv)) {
+		c.k.mayExpire = true
+	}
 	if out, ok := c.direct(up, argv); ok {
 		return out
 	}
@@ -284,29 +284,18 @@ func (k *Keyspace) upper(name string) string {
 	return up
 }
 
-// canSetTTL reports whether argv is a command that can give a key a TTL
-// (or keep or move one, to be safe): the EXPIRE family, SET and GETEX with
-// options, SETEX, PSETEX, RESTORE, COPY, RENAME, RENAMENX and MOVE.
-func canSetTTL(argv []string) bool {
-	name := argv[0]
-	if len(name) > 16 {
-		return false
-	}
-	var low [16]byte
-	for i := 0; i < len(name); i++ {
-		b := name[i]
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		low[i] = b
-	}
-	switch string(low[:len(name)]) {
-	case "set":
-		return len(argv) > 3
-	case "getex":
-		return len(argv) > 2
-	case "expire", "pexpire", "expireat", "pexpireat", "setex", "psetex",
-		"restore", "copy", "rename", "renamenx", "move":
+// canSetTTL reports whether a command (its name in upper case, and its
+// argument count with the name) can give a key a TTL (or keep or move one,
+// to be safe): the EXPIRE family, SET and GETEX with options, SETEX,
+// PSETEX, RESTORE, COPY, RENAME, RENAMENX and MOVE.
+func canSetTTL(up string, nargs int) bool {
+	switch up {
+	case "SET":
+		return nargs > 3
+	case "GETEX":
+		return nargs > 2
+	case "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "SETEX", "PSETEX",
+		"RESTORE", "COPY", "RENAME", "RENAMENX", "MOVE":
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,7 +71,7 @@ func TestCanSetTTL(t *testing.T) {
 		{[]string{"INCR", "k"}, false},
 		{[]string{"averyveryverylongcommandname"}, false},
 	} {
-		if got := canSetTTL(tc.argv); got != tc.want {
+		if got := canSetTTL(strings.ToUpper(tc.argv[0]), len(tc.argv)); got != tc.want {
 			t.Errorf("canSetTTL(%q) = %v, want %v", tc.argv, got, tc.want)
 		}
 	}
