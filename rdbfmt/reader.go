@@ -51,12 +51,18 @@ type ReaderOptions struct {
 	// sets it to read the RESP commands that follow an RDB preamble (see
 	// Rest).
 	AllowTrailing bool
+	// Values makes Next return each key record's serialized value in
+	// Record.Value, for callers that decode values themselves. The value is
+	// then held whole in memory, one record at a time, however large it
+	// is; without Values the reader's memory stays bounded.
+	Values bool
 }
 
 // Reader reads an RDB file record by record from an io.Reader, in the
 // manner of archive/tar: Next returns one record at a time, and io.EOF
 // after the EOF record. Values are skipped without being decoded, with a
-// bounded buffer whatever the file size. The CRC-64 is computed over large
+// bounded buffer whatever the file size (ReaderOptions.Values returns
+// them instead, still undecoded). The CRC-64 is computed over large
 // chunks as the data goes by and checked against the trailer when the EOF
 // record is read. Errors are *Error values and are sticky.
 type Reader struct {
@@ -79,6 +85,12 @@ type Reader struct {
 	sink    io.Writer
 	sinkOn  bool
 	sinkErr error
+	// capOn collects the consumed bytes from buf[capFrom:] into capBuf
+	// (ReaderOptions.Values): flush appends what the buffer is about to
+	// drop, readKey the rest.
+	capOn   bool
+	capFrom int
+	capBuf  []byte
 	// hook, when set, is called at the start of each record, before its
 	// first byte is consumed (Rewrite).
 	hook func(off int64, t byte) error
@@ -161,6 +173,10 @@ var errShort = errors.New("short")
 
 // flush hashes (and sinks) the consumed bytes that have not been yet.
 func (r *Reader) flush() {
+	if r.capOn {
+		r.capBuf = append(r.capBuf, r.buf[r.capFrom:r.pos]...)
+		r.capFrom = r.pos
+	}
 	if r.flushed >= r.pos {
 		return
 	}
@@ -216,7 +232,7 @@ func (r *Reader) fill(need int) error {
 	if r.pos > 0 {
 		n := copy(r.buf, r.buf[r.pos:r.end])
 		r.base += int64(r.pos)
-		r.end, r.pos, r.flushed = n, 0, 0
+		r.end, r.pos, r.flushed, r.capFrom = n, 0, 0, 0
 	}
 	if r.chunk == 0 {
 		r.chunk = readMin
@@ -255,7 +271,7 @@ func (r *Reader) skipSlow(n uint64) error {
 	r.pos = r.end
 	r.flush()
 	r.base += int64(r.end)
-	r.pos, r.end, r.flushed = 0, 0, 0
+	r.pos, r.end, r.flushed, r.capFrom = 0, 0, 0, 0
 	if r.srcErr != nil {
 		if r.srcErr == io.EOF {
 			return errShort
@@ -282,7 +298,7 @@ func (r *Reader) skipSlow(n uint64) error {
 		n -= uint64(m)
 		r.flush()
 		r.base += int64(r.end)
-		r.pos, r.end, r.flushed = 0, 0, 0
+		r.pos, r.end, r.flushed, r.capFrom = 0, 0, 0, 0
 	}
 	return nil
 }

@@ -136,6 +136,11 @@ type Record struct {
 	// ValueOffset is where the key record's value starts (right after the
 	// key); End-ValueOffset is the value's serialized size.
 	ValueOffset int64
+	// Value holds those End-ValueOffset bytes, the value exactly as
+	// stored, when the Reader was made with ReaderOptions.Values; it is
+	// nil otherwise. It may share the reader's buffer: it is valid until
+	// the next call to Next and must not be modified.
+	Value []byte
 }
 
 // ValueSize returns the serialized size of a key record's value in bytes

@@ -49,7 +49,25 @@ func (r *Reader) readKey(rec *Record, t byte, off int64) error {
 		return err
 	}
 	rec.ValueOffset = r.Offset()
-	if err := r.skipValue(rec, t); err != nil {
+	if r.opts.Values {
+		if cap(r.capBuf) > 4*readMax {
+			r.capBuf = nil // do not keep the memory of a large value
+		}
+		r.capOn, r.capFrom, r.capBuf = true, r.pos, r.capBuf[:0]
+	}
+	err := r.skipValue(rec, t)
+	if r.opts.Values {
+		r.capOn = false
+		if len(r.capBuf) == 0 {
+			// all of it still in the buffer: no copy
+			rec.Value = r.buf[r.capFrom:r.pos:r.pos]
+		} else {
+			r.capBuf = append(r.capBuf, r.buf[r.capFrom:r.pos]...)
+			rec.Value = r.capBuf
+		}
+	}
+	if err != nil {
+		rec.Value = nil
 		if r.err != nil {
 			return r.err
 		}
