@@ -70,6 +70,7 @@ func init() {
 		"restore-asking":   cmdRestore,
 		"sort":             cmdSort,
 		"sort_ro":          cmdSortRO,
+		"lcs":              cmdLCS,
 		"xgroup|create":    cmdXGroupCreate,
 		"acl|setuser":      cmdACLSetUser,
 		"acl|deluser":      cmdACLDelUser,

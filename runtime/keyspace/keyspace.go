@@ -63,6 +63,7 @@ type Keyspace struct {
 	// upperNames maps command names not in upper case, as clients and
 	// scripts wrote them, to upper case (see upper)
 	upperNames map[string]string
+	strEnc     stringEncodings // the encodings of strings written in place (strings.go)
 }
 
 // New returns an empty keyspace with the given number of databases (16
@@ -235,6 +236,9 @@ func (c *Client) Do(argv []string) []byte {
 		c.k.mayExpire = true
 	}
 	if out, ok := c.direct(up, argv); ok {
+		return out
+	}
+	if out, ok := c.stringCommand(up, argv); ok {
 		return out
 	}
 	argv[0] = up
