@@ -425,6 +425,10 @@ func (r *Reader) skipString() (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if !lzfLengthsOK(clen, ulen) {
+			// as readString: whoever decodes the value would allocate ulen
+			return 0, fmt.Errorf("%w: %v: %d bytes cannot expand to %d", ErrCorrupt, errLZF, clen, ulen)
+		}
 		return ulen, r.skip(clen)
 	}
 	return 0, errBadStringEnc(n)

@@ -210,3 +210,24 @@ func FuzzReaderValues(f *testing.F) {
 		checkValues(t, "fuzz half", data, iotest.HalfReader(bytes.NewReader(data)))
 	})
 }
+
+// A skipped LZF string whose lengths cannot match (more than LZF can
+// expand) is corrupt, as a read one is: a decoder of the value would
+// allocate the stated length.
+func TestReaderSkippedLZFLengths(t *testing.T) {
+	for _, c := range []struct {
+		clen, ulen uint64
+		ok         bool
+	}{{3, 200, true}, {3, 1000, false}, {0, 1 << 33, false}, {40, 30, false}} {
+		rdb := append([]byte("REDIS0010"), TypeList)
+		rdb = AppendString(rdb, []byte("k"), false)
+		rdb = append(AppendLength(rdb, 1), 0xC3) // one LZF string
+		rdb = AppendLength(AppendLength(rdb, c.clen), c.ulen)
+		rdb = append(rdb, make([]byte, c.clen)...)
+		rdb = append(rdb, OpEOF, 0, 0, 0, 0, 0, 0, 0, 0)
+		_, err := NewReader(bytes.NewReader(rdb), ReaderOptions{}).Next()
+		if c.ok && err != nil || !c.ok && !errors.Is(err, ErrCorrupt) {
+			t.Errorf("LZF %d -> %d bytes: %v", c.clen, c.ulen, err)
+		}
+	}
+}
