@@ -30,7 +30,13 @@ import (
 //     checks the increment before the key's type. Redis computes in the C
 //     long double of x86-64 (64-bit mantissa, 15-bit exponent), reads
 //     numbers with strtold and writes them with "%.17Lf" less trailing
-//     zeros; incrByFloat does the same with math/big at 64 bits.
+//     zeros; incrByFloat does the same with math/big at 64 bits (one
+//     known difference: glibc refuses a hexadecimal number just above half
+//     the smallest subnormal, which rounds to that subnormal; fnkit takes
+//     it).
+//
+// With huge offsets (9223372036854775807) miniredis's SETRANGE and SETBIT
+// panicked (a slice past the int range); the checks here come first.
 //
 // These commands also record the encodings Redis gives the strings they
 // write (see StringEncoding), which do not follow from the value.
@@ -598,12 +604,16 @@ func (k *Keyspace) markEncoding(db int, key string, enc string) {
 	s.marks[dbKey{db, key}] = encodingMark{ptr: stringAddr(v), n: len(v), hash: maphash.String(s.seed, v), enc: enc}
 }
 
-// sweepEncodings drops the marks that no longer apply (their key was
-// deleted or written since).
+// sweepEncodings drops the marks of keys that no longer hold a string.
+// It does not read the values (miniredis's accessors set a key's access
+// time, which OBJECT IDLETIME reports): a mark of a string written since
+// stays, unused, until its key is deleted or holds another type, so there
+// are at most as many marks as string keys, plus the growth allowed
+// between sweeps.
 func (k *Keyspace) sweepEncodings() {
 	s := &k.strEnc
 	for dk := range s.marks {
-		if _, ok := k.StringEncoding(dk.db, dk.key); !ok {
+		if dk.db >= k.databases || k.m.DB(dk.db).Type(dk.key) != "string" {
 			delete(s.marks, dk)
 		}
 	}
@@ -615,6 +625,8 @@ func (k *Keyspace) sweepEncodings() {
 // string modified in place by APPEND, SETRANGE or SETBIT, "embstr" or
 // "raw" for the result of INCRBYFLOAT. ok is false for any other key:
 // its encoding is "int", "embstr" or "raw" by its value, as SET makes it.
+// Like the keyspace's other readers of values, it sets the key's access
+// time when there is a record to check.
 func (k *Keyspace) StringEncoding(db int, key string) (enc string, ok bool) {
 	m, found := k.strEnc.marks[dbKey{db, key}]
 	if !found {
