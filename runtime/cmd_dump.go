@@ -10,7 +10,6 @@ import (
 
 	"github.com/fnkit/fnkit/internal/sds"
 	"github.com/fnkit/fnkit/rdbfmt"
-	"github.com/hdt3213/rdb/core"
 	"github.com/hdt3213/rdb/model"
 )
 
@@ -18,8 +17,8 @@ import (
 // RESTORE) with Redis 7.0.15's payload format, checks, errors and TTL
 // rules (cluster.c's dumpCommand and restoreCommand). Payloads are written
 // by dumpPayload and read through the RDB loader's path: the value is
-// wrapped in a one-key RDB stream, measured by rdbfmt's Reader (Redis
-// ignores bytes after the value) and decoded by github.com/hdt3213/rdb.
+// measured by rdbfmt's Reader (Redis ignores bytes after the value) and
+// decoded by decodeValue (rdbdecode.go), as LoadRDB decodes each value.
 
 const (
 	errPayload    = "DUMP payload version or checksum are wrong"
@@ -163,8 +162,8 @@ func restorableType(t byte) bool {
 
 // decodeDumpPayload is verifyDumpPayload and rdbLoadObject: the RDB
 // version (at most 10) and the CRC-64 are checked (errPayloadCheck), then
-// the value is decoded (errPayloadFormat). Bytes after the value are
-// ignored, as in Redis.
+// the value is checked and decoded by decodeValue, LoadRDB's decoder
+// (errPayloadFormat). Bytes after the value are ignored, as in Redis.
 func decodeDumpPayload(p []byte) (model.RedisObject, error) {
 	if len(p) < 10 {
 		return nil, errPayloadCheck
@@ -180,9 +179,10 @@ func decodeDumpPayload(p []byte) (model.RedisObject, error) {
 	if len(body) == 0 || !restorableType(body[0]) {
 		return nil, errPayloadFormat
 	}
-	// a one-key RDB: header, type, key "k", value, EOF, a zero checksum.
-	// The value is read from the whole payload, footer included, as
-	// Redis reads it from its buffer: a value may end inside the footer.
+	// The value's extent is measured by rdbfmt's Reader over a one-key
+	// RDB: header, type, key "k", value, EOF. The value is read from the
+	// whole payload, footer included, as Redis reads it from its buffer:
+	// a value may end inside the footer.
 	rdb := make([]byte, 0, len(p)+32)
 	rdb = append(rdb, "REDIS0010"...)
 	rdb = append(rdb, body[0])
@@ -190,23 +190,13 @@ func decodeDumpPayload(p []byte) (model.RedisObject, error) {
 	valueAt := len(rdb)
 	rdb = append(rdb, p[1:]...)
 	rdb = append(rdb, rdbfmt.OpEOF, 0, 0, 0, 0, 0, 0, 0, 0)
-	rd := rdbfmt.NewReader(bytes.NewReader(rdb), rdbfmt.ReaderOptions{NoChecksum: true, AllowTrailing: true})
+	rd := rdbfmt.NewReader(bytes.NewReader(rdb), rdbfmt.ReaderOptions{NoChecksum: true, AllowTrailing: true, Values: true})
 	rec, err := rd.Next()
 	if err != nil || rec.Kind != rdbfmt.KindKey || rec.ValueOffset != int64(valueAt) || rec.End > int64(valueAt+len(p)-1) {
 		return nil, errPayloadFormat
 	}
-	if !compactValueOK(body[0], rdb[valueAt:rec.End]) {
-		return nil, errPayloadFormat
-	}
-	rdb = append(rdb[:rec.End], rdbfmt.OpEOF, 0, 0, 0, 0, 0, 0, 0, 0)
-	var obj model.RedisObject
-	n := 0
-	err = core.NewDecoder(bytes.NewReader(rdb)).Parse(func(o model.RedisObject) bool {
-		obj = o
-		n++
-		return true
-	})
-	if err != nil || n != 1 || !validRestored(obj) {
+	obj, err := decodeValue(body[0], rec.Value)
+	if err != nil || !validRestored(obj) {
 		return nil, errPayloadFormat
 	}
 	return obj, nil

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hdt3213/rdb/core"
+	"github.com/fnkit/fnkit/rdbfmt"
 	"github.com/hdt3213/rdb/model"
 )
 
@@ -29,8 +29,15 @@ type RDBLoadStats struct {
 
 // LoadRDB adds the keyspace of an RDB file (every database, strings,
 // lists, sets, sorted sets, hashes, streams with their consumer groups,
-// consumers and pending entries, and TTLs) to the server's keyspace, through github.com/hdt3213/rdb.
-// Keys already present are replaced. name is used in errors.
+// consumers and pending entries, and TTLs) to the server's keyspace. Any
+// RDB version rdbfmt reads (1 to 12, REDIS or VALKEY signature) loads: the
+// records are read and the checksum verified by rdbfmt's Reader, and each
+// value is decoded by decodeValue (rdbdecode.go: fnkit's own decoder for
+// quicklist lists, github.com/hdt3213/rdb for the other types). What the
+// keyspace cannot hold is listed in Skipped: module values, hash field
+// TTLs (the fields are kept without them; a field whose TTL has passed is
+// dropped, as a server with field TTLs would expire it). Keys already
+// present are replaced. name is used in errors.
 func (s *Server) LoadRDB(r io.Reader, name string) (*RDBLoadStats, error) {
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
@@ -55,67 +62,124 @@ func (s *Server) loadRDB(r io.Reader, name string, replace, keepExpired bool) (*
 		}
 		return true
 	}
-	now := time.Now()
-	last := ""
-	err := core.NewDecoder(r).Parse(func(o model.RedisObject) bool {
-		last = fmt.Sprintf("db %d key %q", o.GetDBIndex(), o.GetKey())
-		if f, ok := o.(*model.FunctionsObject); ok {
-			st.Functions = append(st.Functions, f.FunctionsLua)
-			return true
+	now := time.Now().UnixMilli()
+	rd := rdbfmt.NewReader(r, rdbfmt.ReaderOptions{File: name, Values: true})
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return st, nil
 		}
-		switch o.(type) {
-		case *model.AuxObject, *model.DBSizeObject:
-			return true
+		if err != nil {
+			return st, err // an *rdbfmt.Error: file, offset, what was expected
 		}
-		if exp := o.GetExpiration(); exp != nil && !keepExpired && !exp.After(now) {
+		switch rec.Kind {
+		case rdbfmt.KindFunction:
+			st.Functions = append(st.Functions, rec.Library.Code)
+			continue
+		case rdbfmt.KindModuleAux:
+			st.Skipped = append(st.Skipped, fmt.Sprintf("module auxiliary data of module %s (offset %d)", rdbfmt.ModuleName(rec.ModuleID), rec.Offset))
+			continue
+		case rdbfmt.KindKey:
+		default:
+			continue
+		}
+		if rec.HasExpire && !keepExpired && rec.ExpireAt <= now {
 			st.Expired++
-			return true
+			continue
 		}
-		db := o.GetDBIndex()
-		if db < 0 || db >= s.ks.Databases() {
-			loadErr = fmt.Errorf("%s: key %q is in database %d, the server has %d", name, o.GetKey(), db, s.ks.Databases())
-			return false
+		if rec.Key == nil {
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d: a key of %d bytes at offset %d, longer than fnkit reads (%d)", rec.DB, rec.KeyLen, rec.Offset, rdbfmt.MaxKeyLen))
+			continue
+		}
+		key := string(rec.Key)
+		if rec.DB >= uint64(s.ks.Databases()) {
+			return st, fmt.Errorf("%s: key %q at offset %d is in database %d, the server has %d", name, key, rec.Offset, rec.DB, s.ks.Databases())
+		}
+		db := int(rec.DB)
+		if rec.Type == rdbfmt.TypeModule2 {
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: a value of module %s", db, key, rdbfmt.ModuleName(rec.ModuleID)))
+			continue
+		}
+		o, err := decodeValue(rec.Type, rec.Value)
+		if err != nil {
+			return st, fmt.Errorf("%s: offset %d: db %d key %q: value of type %d (%s, %s): %w", name, rec.ValueOffset, db, key, rec.Type, rdbfmt.TypeName(rec.Type), rdbfmt.EncodingName(rec.Type), err)
+		}
+		if h, ok := o.(*model.HashObject); ok && len(h.FieldExpirations) > 0 && !expireFields(h, now, keepExpired, st, db, key) {
+			st.Expired++ // every field had expired: Redis deletes the key
+			continue
 		}
 		c.ks.Select(db)
-		key := o.GetKey()
 		if !replace && s.ks.Type(db, key) != "" {
-			loadErr = fmt.Errorf("%s: RDB has duplicated key '%s' in DB %d", name, key, db)
-			return false
+			return st, fmt.Errorf("%s: RDB has duplicated key '%s' in DB %d", name, key, db)
+		}
+		if emptyValue(o) {
+			// Redis skips these too ("empty keys skipped")
+			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: an empty %s", db, key, rdbfmt.TypeName(rec.Type)))
+			continue
 		}
 		c.ks.Do([]string{"DEL", key})
 		stored, ok := storeObject(do, key, o, st, db)
+		if !ok {
+			return st, loadErr
+		}
 		if !stored {
 			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: type %s", db, key, o.GetType()))
-			return true
+			continue
 		}
-		if !ok {
-			return false
-		}
-		if exp := o.GetExpiration(); exp != nil {
-			if !do("PEXPIREAT", key, strconv.FormatInt(exp.UnixMilli(), 10)) {
-				return false
+		if rec.HasExpire {
+			if !do("PEXPIREAT", key, strconv.FormatInt(rec.ExpireAt, 10)) {
+				return st, loadErr
 			}
 		}
 		st.Keys[db]++
-		return true
-	})
-	if loadErr != nil {
-		return st, loadErr
 	}
-	if err != nil {
-		where := "before the first key"
-		if last != "" {
-			where = "after " + last
-		}
-		return st, fmt.Errorf("%s: the RDB reader (github.com/hdt3213/rdb v1.3.2) failed %s: %w", name, where, err)
-	}
-	return st, nil
 }
 
-// storeObject writes a value decoded by github.com/hdt3213/rdb under key
-// (which must not exist) through do. stored is false for a type the
-// keyspace cannot hold (nothing is written); ok is false when a command
-// failed.
+// expireFields applies the field TTLs of a hash decoded from RDB 12
+// (Redis 7.4+), which the keyspace (Redis 7.0's) cannot keep: fields
+// whose TTL has passed are removed (unless keepExpired), the others are
+// kept without their TTL, and both are reported in st.Skipped. It returns
+// false when no field is left.
+func expireFields(h *model.HashObject, now int64, keepExpired bool, st *RDBLoadStats, db int, key string) bool {
+	kept, expired := 0, 0
+	for f, at := range h.FieldExpirations {
+		switch {
+		case at == 0: // no TTL
+		case at <= now && !keepExpired:
+			delete(h.Hash, f)
+			expired++
+		default:
+			kept++
+		}
+	}
+	if kept > 0 {
+		st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: the TTLs of %d hash fields (Redis 7.0 has none: the fields are loaded without them)", db, key, kept))
+	}
+	if expired > 0 {
+		st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: %d hash fields whose TTL had passed", db, key, expired))
+	}
+	return len(h.Hash) > 0
+}
+
+// emptyValue reports whether o is a list, set, hash or sorted set with no
+// element, which rdbLoadObject refuses as an empty key.
+func emptyValue(o model.RedisObject) bool {
+	switch x := o.(type) {
+	case *model.ListObject:
+		return len(x.Values) == 0
+	case *model.SetObject:
+		return len(x.Members) == 0
+	case *model.HashObject:
+		return len(x.Hash) == 0
+	case *model.ZSetObject:
+		return len(x.Entries) == 0
+	}
+	return false
+}
+
+// storeObject writes a value decoded by decodeValue under key (which
+// must not exist) through do. stored is false for a type the keyspace
+// cannot hold (nothing is written); ok is false when a command failed.
 func storeObject(do func(...string) bool, key string, o model.RedisObject, st *RDBLoadStats, db int) (stored, ok bool) {
 	ok = true
 	switch x := o.(type) {
@@ -136,9 +200,6 @@ func storeObject(do func(...string) bool, key string, o model.RedisObject, st *R
 			fv = append(fv, f, string(x.Hash[f]))
 		}
 		ok = batch(do, []string{"HSET", key}, fv, 2)
-		if ok && len(x.FieldExpirations) > 0 {
-			st.Skipped = append(st.Skipped, fmt.Sprintf("db %d key %q: hash field expirations", db, key))
-		}
 	case *model.ZSetObject:
 		var sm []string
 		for _, e := range x.Entries {
