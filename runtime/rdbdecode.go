@@ -19,9 +19,9 @@ import (
 // value wrapped in a one-key RDB stream. v1.3.2 decodes the values of
 // type 18 correctly but then panics (recovered into an error) in its
 // memory estimate of a quicklist whose PLAIN node (one element stored
-// alone, as Redis 7.2+ stores an element larger than a node) is not its
-// last: hdt3213's memprofiler indexes the per-listpack sizes by node
-// number.
+// alone: Redis 7.4 and Valkey 8 store so an element larger than a node's
+// size limit, 7.0 and 7.2 only one of 1 GB or more) is not its last:
+// hdt3213's memprofiler indexes the per-listpack sizes by node number.
 
 // hdtVersion names the RDB decoder in errors.
 const hdtVersion = "github.com/hdt3213/rdb v1.3.2"

@@ -17,13 +17,17 @@ import (
 type RDBLoadStats struct {
 	// Keys is the number of keys loaded, per database.
 	Keys map[int]int
-	// Expired counts keys skipped because their TTL had passed.
+	// Expired counts keys skipped because their TTL had passed (and hashes
+	// whose every field's TTL had passed).
 	Expired int
 	// Functions holds the library code of the RDB's function records (not
 	// loaded: pass them to LoadLibraries, e.g. through package source).
 	Functions []string
-	// Skipped lists what could not be loaded (module types, hash field
-	// expirations, pending entries that no consumer owns), one line each.
+	// Skipped lists what could not be loaded, one line each: module values
+	// and auxiliary data, hash field TTLs (Redis 7.4+; the fields are
+	// loaded without them), hash fields whose TTL had passed, empty
+	// collections (Redis skips them too), keys longer than
+	// rdbfmt.MaxKeyLen, pending entries that no consumer owns.
 	Skipped []string
 }
 
@@ -33,11 +37,14 @@ type RDBLoadStats struct {
 // RDB version rdbfmt reads (1 to 12, REDIS or VALKEY signature) loads: the
 // records are read and the checksum verified by rdbfmt's Reader, and each
 // value is decoded by decodeValue (rdbdecode.go: fnkit's own decoder for
-// quicklist lists, github.com/hdt3213/rdb for the other types). What the
-// keyspace cannot hold is listed in Skipped: module values, hash field
-// TTLs (the fields are kept without them; a field whose TTL has passed is
-// dropped, as a server with field TTLs would expire it). Keys already
-// present are replaced. name is used in errors.
+// lists of type 18, quicklist 2, and github.com/hdt3213/rdb for the other
+// types). What the keyspace cannot hold is listed in Skipped: module
+// values, hash field TTLs (the fields are kept without them; a field whose
+// TTL has passed is dropped, as a server with field TTLs would expire it).
+// Keys already present are replaced. On an error (a *rdbfmt.Error from the
+// reader, or a decoding error naming the file, offset, database, key and
+// what was expected) the keys read before it stay loaded. name is used in
+// errors.
 func (s *Server) LoadRDB(r io.Reader, name string) (*RDBLoadStats, error) {
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
