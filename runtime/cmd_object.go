@@ -135,6 +135,12 @@ func (s *Server) objectEncoding(db int, key string) string {
 		return "quicklist"
 	case "stream":
 		return "stream"
+	case "string":
+		// APPEND, SETRANGE, SETBIT and INCRBYFLOAT leave encodings that do
+		// not follow from the value
+		if enc, ok := s.ks.StringEncoding(db, key); ok {
+			return enc
+		}
 	}
 	lim := s.encodingLimits()
 	// large collections exceed the entry limits without being copied

@@ -192,7 +192,7 @@ func TestDiffStringEncodings(t *testing.T) {
 		cmd("OBJECT", "ENCODING", "j"), cmd("SETRANGE", "j", "0", "4"), cmd("MOVE", "j", "2"), cmd("SELECT", "2"), cmd("OBJECT", "ENCODING", "j"),
 		cmd("COPY", "j", "k", "DB", "3"), cmd("COPY", "j", "k2"), cmd("OBJECT", "ENCODING", "k2"), cmd("RENAMENX", "k2", "k3"), cmd("OBJECT", "ENCODING", "k3"),
 		cmd("SELECT", "3"), cmd("OBJECT", "ENCODING", "k"), cmd("SELECT", "0"),
-	}, skip: "OBJECT ENCODING (cmd_object.go) does not ask keyspace.StringEncoding yet"}})
+	}}})
 }
 
 func TestDiffLCS(t *testing.T) {
