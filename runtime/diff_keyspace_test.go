@@ -1,6 +1,9 @@
 package runtime_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Keyspace commands functions commonly use, from a function and directly.
 func TestDiffKeyspace(t *testing.T) {
@@ -132,4 +135,45 @@ local left = at - (t2[1] * 1000 + math.floor(t2[2] / 1000))
 if ttl - left > 5 then return 'stale clock: TTL ' .. ttl .. ', ' .. left .. ' ms left' end
 return 'ok'`)),
 	}, cmds: [][]string{call("ticks"), call("outlive"), cmd("EXISTS", "k"), call("pxat")}}})
+}
+
+// The count of SRANDMEMBER, ZRANDMEMBER and HRANDFIELD is checked as Redis
+// 7.0 checks it (range, WITHVALUES/WITHSCORES halving it, syntax, in that
+// order, before the key); one-element values make the replies of negative
+// counts deterministic. miniredis crashed or ran out of memory on some of
+// these.
+func TestDiffRandomCounts(t *testing.T) {
+	setup := [][]string{
+		cmd("SADD", "s", "a"), cmd("HSET", "h", "f", "v"), cmd("ZADD", "z", "1", "m"), cmd("SET", "str", "x"),
+		load(fn1("run", "return redis.call(unpack(args))")),
+	}
+	var cmds [][]string
+	for _, c := range [][]string{{"SRANDMEMBER", "s"}, {"ZRANDMEMBER", "z"}, {"HRANDFIELD", "h"}} {
+		with := map[string]string{"ZRANDMEMBER": "WITHSCORES", "HRANDFIELD": "WITHVALUES"}[c[0]]
+		for _, key := range []string{c[1], "nokey", "str"} {
+			for _, n := range []string{"-9223372036854775808", "-9223372036854775807", "9223372036854775807", "-4611686018427387904",
+				"-4611686018427387903", "4611686018427387904", "x", "+1", "01", "-3", "0", "3"} {
+				// Redis builds a reply of -n elements for a key of the
+				// command's type: only errors and small ones are sent
+				huge := n != "-9223372036854775808" && (strings.HasPrefix(n, "-4") || strings.HasPrefix(n, "-9"))
+				if !(huge && key == c[1]) {
+					cmds = append(cmds, cmd(c[0], key, n))
+				}
+				if with != "" {
+					if !(n == "-4611686018427387903" && key == c[1]) {
+						cmds = append(cmds, cmd(c[0], key, n, with))
+					}
+					cmds = append(cmds, cmd(c[0], key, n, "nope"), cmd(c[0], key, n, with, "extra"))
+				}
+			}
+		}
+	}
+	var viaFn [][]string
+	for _, c := range cmds {
+		viaFn = append(viaFn, append([]string{"FCALL", "run", "0"}, c...))
+	}
+	runCases(t, []dcase{
+		{name: "direct", setup: setup, cmds: cmds},
+		{name: "from a function", setup: setup, cmds: viaFn},
+	})
 }

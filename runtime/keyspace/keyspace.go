@@ -33,6 +33,7 @@ package keyspace
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -227,11 +228,17 @@ func (c *Client) Select(db int) {
 
 // Do runs one command and returns its reply's bytes, valid until the next
 // call. The caller has checked that the command exists and its arity.
-func (c *Client) Do(argv []string) []byte {
+func (c *Client) Do(argv []string) (reply []byte) {
 	c.buf.Reset()
 	// miniredis upper-cases the name of every command it runs (a new
 	// string unless it is upper case already); give it one it keeps
 	name, up := argv[0], c.k.upper(argv[0])
+	defer func() {
+		if r := recover(); r != nil {
+			argv[0] = name
+			reply = c.recovered(name, r)
+		}
+	}()
 	if !c.k.mayExpire && canSetTTL(up, len(argv)) {
 		c.k.mayExpire = true
 	}
@@ -239,6 +246,9 @@ func (c *Client) Do(argv []string) []byte {
 		return out
 	}
 	if out, ok := c.stringCommand(up, argv); ok {
+		return out
+	}
+	if out, ok := c.randomCountChecks(up, argv); !ok {
 		return out
 	}
 	argv[0] = up
@@ -265,6 +275,22 @@ func (c *Client) Do(argv []string) []byte {
 		}
 	}
 	return out
+}
+
+// recovered is the reply to a command during which miniredis panicked (a
+// bug of its, on input it does not expect): an error naming the command,
+// where the panic would otherwise end the whole server, for whichever
+// client or function sent it. miniredis's handlers take its lock without
+// a deferred unlock, so the lock is released here; a partial reply is
+// dropped. The command may have changed part of the keyspace before it
+// failed.
+func (c *Client) recovered(name string, r any) []byte {
+	c.k.m.TryLock()
+	c.k.m.Unlock()
+	c.w.Reset(&c.buf)
+	c.buf.Reset()
+	msg := strings.NewReplacer("\r", " ", "\n", " ").Replace(fmt.Sprint(r))
+	return []byte("-ERR fnkit: the keyspace failed running '" + strings.ToLower(name) + "': " + msg + "\r\n")
 }
 
 // maxUpperNames bounds Keyspace.upperNames (clients choose the case of
