@@ -52,6 +52,37 @@ func fn1(name, body string) string {
 // load is FUNCTION LOAD REPLACE of code.
 func load(code string) []string { return []string{"FUNCTION", "LOAD", "REPLACE", code} }
 
+// runLib loads the function "run", which returns redis.call(unpack(args)):
+// viaRun sends commands through it.
+var runLib = load(fn1("run", "return redis.call(unpack(args))"))
+
+// viaRun is each command sent as FCALL run 0 command... (see runLib).
+func viaRun(cmds [][]string) [][]string {
+	out := make([][]string, 0, len(cmds))
+	for _, c := range cmds {
+		out = append(out, append([]string{"FCALL", "run", "0"}, c...))
+	}
+	return out
+}
+
+// bothWays returns four cases of cmds, named after prefix: in RESP2 and in
+// RESP3, each sent directly and through a function (viaRun; setup must
+// load runLib).
+func bothWays(prefix string, setup, cmds [][]string) []dcase {
+	var cases []dcase
+	for _, resp3 := range []bool{false, true} {
+		p := prefix + "resp2 "
+		if resp3 {
+			p = prefix + "resp3 "
+		}
+		cases = append(cases,
+			dcase{name: p + "direct", resp3: resp3, setup: setup, cmds: cmds},
+			dcase{name: p + "from a function", resp3: resp3, setup: setup, cmds: viaRun(cmds)},
+		)
+	}
+	return cases
+}
+
 // call is FCALL name 0 args...
 func call(name string, args ...string) []string {
 	return append([]string{"FCALL", name, "0"}, args...)

@@ -10,7 +10,7 @@ func TestDiffKeyspace(t *testing.T) {
 	setup := [][]string{
 		cmd("SET", "s", "10"), cmd("HSET", "h", "a", "1", "b", "2"), cmd("RPUSH", "l", "x", "y", "z"),
 		cmd("SADD", "set", "m1"), cmd("ZADD", "z", "1", "a", "2.5", "b"), cmd("XADD", "st", "1-1", "f", "v"),
-		load(fn1("run", "return redis.call(unpack(args))")),
+		runLib,
 	}
 	cmds := [][]string{
 		{"INCRBYFLOAT", "s", "0.5"}, {"INCRBY", "s", "x"}, {"INCR", "h"}, {"GETSET", "s", "1"}, {"GETDEL", "s"},
@@ -28,23 +28,7 @@ func TestDiffKeyspace(t *testing.T) {
 		{"XSETID", "nope", "1-0"}, {"XSETID", "s", "1-0"}, {"XADD", "st", "5-1", "f", "v"},
 		{"MSET", "m1", "1", "m2", "2"}, {"MGET", "m1", "m2", "m3"}, {"DEL", "m1", "m2", "m3"}, {"UNLINK", "n"},
 	}
-	var cases []dcase
-	for _, resp3 := range []bool{false, true} {
-		p := "resp2 "
-		if resp3 {
-			p = "resp3 "
-		}
-		var direct, viaFn [][]string
-		for _, c := range cmds {
-			direct = append(direct, c)
-			viaFn = append(viaFn, append([]string{"FCALL", "run", "0"}, c...))
-		}
-		cases = append(cases,
-			dcase{name: p + "direct", resp3: resp3, setup: setup, cmds: direct},
-			dcase{name: p + "from a function", resp3: resp3, setup: setup, cmds: viaFn},
-		)
-	}
-	runCases(t, cases)
+	runCases(t, bothWays("", setup, cmds))
 }
 
 // GET, SET, INCR and DECR take a shorter way through the keyspace than
@@ -57,7 +41,7 @@ func TestDiffDirectStrings(t *testing.T) {
 		cmd("SET", "float", "1.5"), cmd("SET", "empty", ""), cmd("SET", "ttl", "1", "EX", "100"),
 		cmd("HSET", "h", "a", "1"), cmd("RPUSH", "l", "x"), cmd("SADD", "set", "m"),
 		cmd("ZADD", "z", "1", "a"), cmd("XADD", "st", "1-1", "f", "v"), cmd("PFADD", "hll", "a"),
-		load(fn1("run", "return redis.call(unpack(args))")),
+		runLib,
 	}
 	var cmds [][]string
 	for _, k := range []string{"s", "n", "big", "small", "plus", "space", "float", "empty", "nope", "h", "l", "set", "z", "st"} {
@@ -72,21 +56,7 @@ func TestDiffDirectStrings(t *testing.T) {
 		cmd("DECRBY", "n", "-9223372036854775808"), cmd("DECRBY", "n", "9223372036854775807"), cmd("INCRBY", "n", "9223372036854775807"),
 		cmd("INCRBY", "hll", "1"), cmd("INCR", "hll"), cmd("DECR", "hll"), cmd("INCRBY", "hll", "x"),
 	)
-	var cases []dcase
-	for _, resp3 := range []bool{false, true} {
-		p := "resp2 "
-		if resp3 {
-			p = "resp3 "
-		}
-		var viaFn [][]string
-		for _, c := range cmds {
-			viaFn = append(viaFn, append([]string{"FCALL", "run", "0"}, c...))
-		}
-		cases = append(cases,
-			dcase{name: p + "direct", resp3: resp3, setup: setup, cmds: cmds},
-			dcase{name: p + "from a function", resp3: resp3, setup: setup, cmds: viaFn},
-		)
-	}
+	cases := bothWays("", setup, cmds)
 	cases = append(cases, dcase{name: "HyperLogLog", setup: setup, cmds: [][]string{cmd("PFCOUNT", "hll"), cmd("PFADD", "hll", "b", "c"), cmd("PFCOUNT", "hll"), cmd("TYPE", "hll"), cmd("GET", "hll"), cmd("FCALL", "run", "0", "GET", "hll"), cmd("APPEND", "hll", "x"), cmd("DUMP", "hll")},
 		skip: "a HyperLogLog is a string in Redis and its own type in the keyspace (README: Where it differs)"})
 	// in another database, and under WATCH: a SET, INCR or DECR touches the
@@ -145,7 +115,7 @@ return 'ok'`)),
 func TestDiffRandomCounts(t *testing.T) {
 	setup := [][]string{
 		cmd("SADD", "s", "a"), cmd("HSET", "h", "f", "v"), cmd("ZADD", "z", "1", "m"), cmd("SET", "str", "x"),
-		load(fn1("run", "return redis.call(unpack(args))")),
+		runLib,
 	}
 	var cmds [][]string
 	for _, c := range [][]string{{"SRANDMEMBER", "s"}, {"ZRANDMEMBER", "z"}, {"HRANDFIELD", "h"}} {
@@ -168,12 +138,8 @@ func TestDiffRandomCounts(t *testing.T) {
 			}
 		}
 	}
-	var viaFn [][]string
-	for _, c := range cmds {
-		viaFn = append(viaFn, append([]string{"FCALL", "run", "0"}, c...))
-	}
 	runCases(t, []dcase{
 		{name: "direct", setup: setup, cmds: cmds},
-		{name: "from a function", setup: setup, cmds: viaFn},
+		{name: "from a function", setup: setup, cmds: viaRun(cmds)},
 	})
 }

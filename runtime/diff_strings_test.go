@@ -15,23 +15,7 @@ import (
 // and a case running each through FCALL run 0 (a function that returns
 // redis.call(unpack(args))).
 func stringCases(name string, setup, cmds [][]string) []dcase {
-	setup = append([][]string{load(fn1("run", "return redis.call(unpack(args))"))}, setup...)
-	var cases []dcase
-	for _, resp3 := range []bool{false, true} {
-		p := name + " resp2"
-		if resp3 {
-			p = name + " resp3"
-		}
-		var viaFn [][]string
-		for _, c := range cmds {
-			viaFn = append(viaFn, append([]string{"FCALL", "run", "0"}, c...))
-		}
-		cases = append(cases,
-			dcase{name: p + " direct", resp3: resp3, setup: setup, cmds: cmds},
-			dcase{name: p + " from a function", resp3: resp3, setup: setup, cmds: viaFn},
-		)
-	}
-	return cases
+	return bothWays(name+" ", append([][]string{runLib}, setup...), cmds)
 }
 
 var stringSetup = [][]string{
