@@ -135,15 +135,10 @@ func intsetBlob(members []string) []byte {
 // listpack: integers in (-(2^52-1), 2^52) as integers (negative zero
 // too: "0"), otherwise "%.17g".
 func d2string(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case f > -4503599627370495 && f < 4503599627370496 && f == math.Trunc(f):
+	if f > -4503599627370495 && f < 4503599627370496 && f == math.Trunc(f) {
 		return strconv.FormatInt(int64(f), 10)
 	}
-	return fmtG17(f)
+	return fmtG17(f) // infinities and NaN too
 }
 
 // Quicklists.
