@@ -22,16 +22,17 @@ const maxRandomReply = 1 << 23
 // order, and fnkit's bound on the reply. ok is false with the error reply
 // to give; true lets the command table run the command.
 func (c *Client) randomCountChecks(up string, argv []string) (bad []byte, ok bool) {
-	var with string
+	var with, typ string // the option word, the type of the command's keys
 	switch up {
 	case "SRANDMEMBER":
 		if len(argv) > 3 {
 			return nil, true // miniredis's syntax error
 		}
+		typ = "set"
 	case "ZRANDMEMBER":
-		with = "WITHSCORES"
+		with, typ = "WITHSCORES", "zset"
 	case "HRANDFIELD":
-		with = "WITHVALUES"
+		with, typ = "WITHVALUES", "hash"
 	default:
 		return nil, true
 	}
@@ -61,8 +62,7 @@ func (c *Client) randomCountChecks(up string, argv []string) (bad []byte, ok boo
 	// a reply of -l elements (pairs: twice as many): refused if the key
 	// holds a value of the command's type (a missing key's reply is empty,
 	// a wrong type's WRONGTYPE, as Redis gives them)
-	want := map[string]string{"SRANDMEMBER": "set", "ZRANDMEMBER": "zset", "HRANDFIELD": "hash"}[up]
-	if c.k.m.DB(c.db).Type(argv[1]) != want {
+	if c.k.m.DB(c.db).Type(argv[1]) != typ {
 		return nil, true
 	}
 	n := strconv.FormatInt(-l, 10)
