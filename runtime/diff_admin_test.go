@@ -9,23 +9,17 @@ func TestDiffAdmin(t *testing.T) {
 	c := lib("Cee", "redis.register_function{function_name='fc', callback=function() return 'c' end, description=''}")
 	loadAll := [][]string{cmd("FUNCTION", "LOAD", a), cmd("FUNCTION", "LOAD", b), cmd("FUNCTION", "LOAD", c)}
 	var cases []dcase
-	for _, resp3 := range []bool{false, true} {
-		p := "resp2 "
-		if resp3 {
-			p = "resp3 "
-		}
-		cases = append(cases,
-			dcase{name: p + "list empty", resp3: resp3, cmds: [][]string{cmd("FUNCTION", "LIST")}},
-			dcase{name: p + "list one", resp3: resp3, cmds: [][]string{cmd("FUNCTION", "LOAD", b), cmd("FUNCTION", "LIST"), cmd("FUNCTION", "LIST", "WITHCODE")}},
-			dcase{name: p + "list all", resp3: resp3, setup: loadAll, unordered: true, cmds: [][]string{cmd("FUNCTION", "LIST"), cmd("FUNCTION", "LIST", "withcode")}},
-			dcase{name: p + "list pattern", resp3: resp3, setup: loadAll, cmds: [][]string{
-				cmd("FUNCTION", "LIST", "LIBRARYNAME", "liba"), cmd("FUNCTION", "LIST", "libraryname", "c*"),
-				cmd("FUNCTION", "LIST", "LIBRARYNAME", "LIBB", "WITHCODE"), cmd("FUNCTION", "LIST", "LIBRARYNAME", "nomatch"), cmd("FUNCTION", "LIST", "LIBRARYNAME", "[a-c]ee"),
-			}},
-			dcase{name: p + "list pattern two", resp3: resp3, setup: loadAll, unordered: true, cmds: [][]string{cmd("FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "lib?")}},
-			dcase{name: p + "stats", resp3: resp3, setup: loadAll, cmds: [][]string{cmd("FUNCTION", "STATS")}},
-		)
-	}
+	cases = append(cases, inBothProtocols(
+		dcase{name: "list empty", cmds: [][]string{cmd("FUNCTION", "LIST")}},
+		dcase{name: "list one", cmds: [][]string{cmd("FUNCTION", "LOAD", b), cmd("FUNCTION", "LIST"), cmd("FUNCTION", "LIST", "WITHCODE")}},
+		dcase{name: "list all", setup: loadAll, unordered: true, cmds: [][]string{cmd("FUNCTION", "LIST"), cmd("FUNCTION", "LIST", "withcode")}},
+		dcase{name: "list pattern", setup: loadAll, cmds: [][]string{
+			cmd("FUNCTION", "LIST", "LIBRARYNAME", "liba"), cmd("FUNCTION", "LIST", "libraryname", "c*"),
+			cmd("FUNCTION", "LIST", "LIBRARYNAME", "LIBB", "WITHCODE"), cmd("FUNCTION", "LIST", "LIBRARYNAME", "nomatch"), cmd("FUNCTION", "LIST", "LIBRARYNAME", "[a-c]ee"),
+		}},
+		dcase{name: "list pattern two", setup: loadAll, unordered: true, cmds: [][]string{cmd("FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "lib?")}},
+		dcase{name: "stats", setup: loadAll, cmds: [][]string{cmd("FUNCTION", "STATS")}},
+	)...)
 	cases = append(cases,
 		dcase{name: "list errors", cmds: [][]string{
 			cmd("FUNCTION", "LIST", "LIBRARYNAME"), cmd("FUNCTION", "LIST", "WITHCODE", "WITHCODE"),

@@ -69,18 +69,31 @@ func viaRun(cmds [][]string) [][]string {
 // RESP3, each sent directly and through a function (viaRun; setup must
 // load runLib).
 func bothWays(prefix string, setup, cmds [][]string) []dcase {
-	var cases []dcase
-	for _, resp3 := range []bool{false, true} {
-		p := prefix + "resp2 "
-		if resp3 {
-			p = prefix + "resp3 "
-		}
-		cases = append(cases,
-			dcase{name: p + "direct", resp3: resp3, setup: setup, cmds: cmds},
-			dcase{name: p + "from a function", resp3: resp3, setup: setup, cmds: viaRun(cmds)},
-		)
+	cases := inBothProtocols(
+		dcase{name: "direct", setup: setup, cmds: cmds},
+		dcase{name: "from a function", setup: setup, cmds: viaRun(cmds)},
+	)
+	for i := range cases {
+		cases[i].name = prefix + cases[i].name
 	}
 	return cases
+}
+
+// inBothProtocols returns the cases in RESP2, then again in RESP3 (HELLO
+// 3), their names prefixed "resp2 " and "resp3 ".
+func inBothProtocols(cases ...dcase) []dcase {
+	out := make([]dcase, 0, 2*len(cases))
+	for _, resp3 := range []bool{false, true} {
+		p := "resp2 "
+		if resp3 {
+			p = "resp3 "
+		}
+		for _, c := range cases {
+			c.name, c.resp3 = p+c.name, resp3
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // call is FCALL name 0 args...

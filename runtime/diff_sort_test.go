@@ -26,60 +26,54 @@ var sortData = [][]string{
 func TestDiffSort(t *testing.T) {
 	with := func(cmds ...[]string) [][]string { return append(append([][]string{}, sortData...), cmds...) }
 	var cases []dcase
-	for _, resp3 := range []bool{false, true} {
-		p := "resp2 "
-		if resp3 {
-			p = "resp3 "
-		}
-		cases = append(cases,
-			dcase{name: p + "numeric and alpha", resp3: resp3, setup: sortData, cmds: [][]string{
-				cmd("SORT", "l"), cmd("SORT", "l", "DESC"), cmd("SORT", "l", "ASC"), cmd("SORT", "w", "ALPHA"), cmd("SORT", "w", "alpha", "desc"),
-				cmd("SORT", "s"), cmd("SORT", "sa", "ALPHA"), cmd("SORT", "z"), cmd("SORT", "z", "ALPHA", "DESC"),
-				cmd("SORT", "floats"), cmd("SORT", "floats", "DESC"), cmd("SORT_RO", "l"),
-			}},
-			dcase{name: p + "limit", resp3: resp3, setup: sortData, cmds: [][]string{
-				cmd("SORT", "l", "LIMIT", "1", "2"), cmd("SORT", "l", "LIMIT", "-1", "2"), cmd("SORT", "l", "LIMIT", "2", "-1"),
-				cmd("SORT", "l", "LIMIT", "10", "2"), cmd("SORT", "l", "LIMIT", "0", "0"), cmd("SORT", "l", "LIMIT", "5", "100"),
-				cmd("SORT", "w", "ALPHA", "DESC", "LIMIT", "1", "3"), cmd("SORT", "l", "LIMIT", "0", "2", "LIMIT", "3", "1"),
-			}},
-			dcase{name: p + "by nosort", resp3: resp3, setup: sortData, cmds: [][]string{
-				cmd("SORT", "l", "BY", "nosort"), cmd("SORT", "l", "BY", "nosort", "DESC"), cmd("SORT", "l", "BY", "nosort", "LIMIT", "1", "2"),
-				cmd("SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"), cmd("SORT", "l", "BY", "nosort", "LIMIT", "9", "2"),
-				cmd("SORT", "z", "BY", "nosort"), cmd("SORT", "z", "BY", "nosort", "DESC"), cmd("SORT", "z", "BY", "nosort", "LIMIT", "1", "1"),
-				cmd("SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "5"), cmd("SORT", "s", "BY", "nosort"), cmd("SORT", "l", "BY", "nosort", "ALPHA"),
-				cmd("SORT", "l", "BY", "nosort", "GET", "#", "GET", "w_*"), cmd("LRANGE", "l", "0", "-1"),
-			}},
-			dcase{name: p + "by patterns", resp3: resp3, setup: sortData, cmds: [][]string{
-				cmd("SORT", "l", "BY", "w_*"), cmd("SORT", "l", "BY", "w_*", "DESC"), cmd("SORT", "l", "BY", "h_*->f"),
-				cmd("SORT", "l", "BY", "h_*->g", "ALPHA"), cmd("SORT", "l", "BY", "h_*->g", "ALPHA", "DESC", "LIMIT", "1", "2"),
-				cmd("SORT", "l", "BY", "missing_*"), cmd("SORT", "l", "BY", "missing_*", "ALPHA"), cmd("SORT", "l", "BY", "h_*->nofield"),
-				cmd("SORT", "l", "BY", "h_*x"), cmd("SORT", "l", "BY", "w_*->f"), cmd("SORT", "z", "BY", "w_*"),
-				cmd("SORT", "l", "BY", "w_*", "LIMIT", "1", "3"), cmd("SORT", "l", "BY", "h_*->"),
-			}},
-			dcase{name: p + "get", resp3: resp3, setup: sortData, cmds: [][]string{
-				cmd("SORT", "l", "BY", "w_*", "GET", "#", "GET", "w_*", "GET", "h_*->g", "GET", "nokey_*", "GET", "nofield", "GET", "h_*->"),
-				cmd("SORT", "l", "GET", "h_*x->f"), cmd("SORT", "l", "GET", "w_*->f", "GET", "h_*x"), cmd("SORT", "l", "GET", "#", "LIMIT", "0", "2"),
-				cmd("SORT", "sa", "ALPHA", "GET", "#"), cmd("SORT", "l", "BY", "h_*->f", "GET", "w_*", "DESC", "LIMIT", "0", "3", "ALPHA"),
-				cmd("SORT_RO", "l", "BY", "w_*", "GET", "#", "GET", "h_*->g"),
-			}},
-			dcase{name: p + "store", resp3: resp3, setup: with(cmd("SET", "dst", "old", "EX", "100")), cmds: [][]string{
-				cmd("SORT", "l", "STORE", "dst"), cmd("TYPE", "dst"), cmd("TTL", "dst"), cmd("LRANGE", "dst", "0", "-1"),
-				cmd("SORT", "l", "GET", "#", "GET", "nokey_*", "STORE", "dst"), cmd("LRANGE", "dst", "0", "-1"),
-				cmd("SORT", "s", "BY", "nosort", "STORE", "dst"), cmd("LRANGE", "dst", "0", "-1"),
-				cmd("SORT", "l", "LIMIT", "0", "0", "STORE", "dst"), cmd("EXISTS", "dst"),
-				cmd("SORT", "nokey", "STORE", "dst"), cmd("SORT", "l", "STORE", "l"), cmd("LRANGE", "l", "0", "-1"),
-				cmd("SORT", "w", "ALPHA", "STORE", "d1", "STORE", "d2"), cmd("EXISTS", "d1", "d2"),
-			}},
-			dcase{name: p + "errors", resp3: resp3, setup: sortData, cmds: [][]string{
-				cmd("SORT", "nokey"), cmd("SORT", "w_1"), cmd("SORT", "h_1"), cmd("SORT", "w"), cmd("SORT", "lx"),
-				cmd("SORT", "lx", "STORE", "dst"), cmd("EXISTS", "dst"), cmd("SORT", "lx", "ALPHA"), cmd("SORT", "l", "BY", "h_*->g"),
-				cmd("SORT", "l", "LIMIT", "x", "1"), cmd("SORT", "l", "LIMIT", "1"), cmd("SORT", "l", "LIMIT", "1", "1.5"),
-				cmd("SORT", "l", "foo"), cmd("SORT", "l", "STORE"), cmd("SORT", "l", "BY"), cmd("SORT", "l", "GET"),
-				cmd("SORT_RO", "l", "STORE", "x"), cmd("SORT", "w_1", "foo"), cmd("SORT", "w_1", "LIMIT", "a", "b"),
-				cmd("SORT"), cmd("SORT_RO"),
-			}},
-		)
-	}
+	cases = append(cases, inBothProtocols(
+		dcase{name: "numeric and alpha", setup: sortData, cmds: [][]string{
+			cmd("SORT", "l"), cmd("SORT", "l", "DESC"), cmd("SORT", "l", "ASC"), cmd("SORT", "w", "ALPHA"), cmd("SORT", "w", "alpha", "desc"),
+			cmd("SORT", "s"), cmd("SORT", "sa", "ALPHA"), cmd("SORT", "z"), cmd("SORT", "z", "ALPHA", "DESC"),
+			cmd("SORT", "floats"), cmd("SORT", "floats", "DESC"), cmd("SORT_RO", "l"),
+		}},
+		dcase{name: "limit", setup: sortData, cmds: [][]string{
+			cmd("SORT", "l", "LIMIT", "1", "2"), cmd("SORT", "l", "LIMIT", "-1", "2"), cmd("SORT", "l", "LIMIT", "2", "-1"),
+			cmd("SORT", "l", "LIMIT", "10", "2"), cmd("SORT", "l", "LIMIT", "0", "0"), cmd("SORT", "l", "LIMIT", "5", "100"),
+			cmd("SORT", "w", "ALPHA", "DESC", "LIMIT", "1", "3"), cmd("SORT", "l", "LIMIT", "0", "2", "LIMIT", "3", "1"),
+		}},
+		dcase{name: "by nosort", setup: sortData, cmds: [][]string{
+			cmd("SORT", "l", "BY", "nosort"), cmd("SORT", "l", "BY", "nosort", "DESC"), cmd("SORT", "l", "BY", "nosort", "LIMIT", "1", "2"),
+			cmd("SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"), cmd("SORT", "l", "BY", "nosort", "LIMIT", "9", "2"),
+			cmd("SORT", "z", "BY", "nosort"), cmd("SORT", "z", "BY", "nosort", "DESC"), cmd("SORT", "z", "BY", "nosort", "LIMIT", "1", "1"),
+			cmd("SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "5"), cmd("SORT", "s", "BY", "nosort"), cmd("SORT", "l", "BY", "nosort", "ALPHA"),
+			cmd("SORT", "l", "BY", "nosort", "GET", "#", "GET", "w_*"), cmd("LRANGE", "l", "0", "-1"),
+		}},
+		dcase{name: "by patterns", setup: sortData, cmds: [][]string{
+			cmd("SORT", "l", "BY", "w_*"), cmd("SORT", "l", "BY", "w_*", "DESC"), cmd("SORT", "l", "BY", "h_*->f"),
+			cmd("SORT", "l", "BY", "h_*->g", "ALPHA"), cmd("SORT", "l", "BY", "h_*->g", "ALPHA", "DESC", "LIMIT", "1", "2"),
+			cmd("SORT", "l", "BY", "missing_*"), cmd("SORT", "l", "BY", "missing_*", "ALPHA"), cmd("SORT", "l", "BY", "h_*->nofield"),
+			cmd("SORT", "l", "BY", "h_*x"), cmd("SORT", "l", "BY", "w_*->f"), cmd("SORT", "z", "BY", "w_*"),
+			cmd("SORT", "l", "BY", "w_*", "LIMIT", "1", "3"), cmd("SORT", "l", "BY", "h_*->"),
+		}},
+		dcase{name: "get", setup: sortData, cmds: [][]string{
+			cmd("SORT", "l", "BY", "w_*", "GET", "#", "GET", "w_*", "GET", "h_*->g", "GET", "nokey_*", "GET", "nofield", "GET", "h_*->"),
+			cmd("SORT", "l", "GET", "h_*x->f"), cmd("SORT", "l", "GET", "w_*->f", "GET", "h_*x"), cmd("SORT", "l", "GET", "#", "LIMIT", "0", "2"),
+			cmd("SORT", "sa", "ALPHA", "GET", "#"), cmd("SORT", "l", "BY", "h_*->f", "GET", "w_*", "DESC", "LIMIT", "0", "3", "ALPHA"),
+			cmd("SORT_RO", "l", "BY", "w_*", "GET", "#", "GET", "h_*->g"),
+		}},
+		dcase{name: "store", setup: with(cmd("SET", "dst", "old", "EX", "100")), cmds: [][]string{
+			cmd("SORT", "l", "STORE", "dst"), cmd("TYPE", "dst"), cmd("TTL", "dst"), cmd("LRANGE", "dst", "0", "-1"),
+			cmd("SORT", "l", "GET", "#", "GET", "nokey_*", "STORE", "dst"), cmd("LRANGE", "dst", "0", "-1"),
+			cmd("SORT", "s", "BY", "nosort", "STORE", "dst"), cmd("LRANGE", "dst", "0", "-1"),
+			cmd("SORT", "l", "LIMIT", "0", "0", "STORE", "dst"), cmd("EXISTS", "dst"),
+			cmd("SORT", "nokey", "STORE", "dst"), cmd("SORT", "l", "STORE", "l"), cmd("LRANGE", "l", "0", "-1"),
+			cmd("SORT", "w", "ALPHA", "STORE", "d1", "STORE", "d2"), cmd("EXISTS", "d1", "d2"),
+		}},
+		dcase{name: "errors", setup: sortData, cmds: [][]string{
+			cmd("SORT", "nokey"), cmd("SORT", "w_1"), cmd("SORT", "h_1"), cmd("SORT", "w"), cmd("SORT", "lx"),
+			cmd("SORT", "lx", "STORE", "dst"), cmd("EXISTS", "dst"), cmd("SORT", "lx", "ALPHA"), cmd("SORT", "l", "BY", "h_*->g"),
+			cmd("SORT", "l", "LIMIT", "x", "1"), cmd("SORT", "l", "LIMIT", "1"), cmd("SORT", "l", "LIMIT", "1", "1.5"),
+			cmd("SORT", "l", "foo"), cmd("SORT", "l", "STORE"), cmd("SORT", "l", "BY"), cmd("SORT", "l", "GET"),
+			cmd("SORT_RO", "l", "STORE", "x"), cmd("SORT", "w_1", "foo"), cmd("SORT", "w_1", "LIMIT", "a", "b"),
+			cmd("SORT"), cmd("SORT_RO"),
+		}},
+	)...)
 	cases = append(cases,
 		dcase{name: "set by nosort", setup: with(cmd("SADD", "big", "a", "b", "c", "d", "e", "f")), unordered: true, cmds: [][]string{cmd("SORT", "big", "BY", "nosort")}},
 		dcase{name: "in a function", setup: with(
