@@ -39,7 +39,7 @@ func (c *Client) direct(up string, argv []string) (out []byte, ok bool) {
 		if err := c.k.m.DB(c.db).Set(argv[1], argv[2]); err != nil {
 			return nil, false
 		}
-		return append(c.buf.AvailableBuffer(), "+OK\r\n"...), true
+		return c.reply("+OK\r\n"), true
 	case (up == "INCR" || up == "DECR") && len(argv) == 2,
 		(up == "INCRBY" || up == "DECRBY") && len(argv) == 3:
 		return c.incrBy(up, argv), true
@@ -60,11 +60,11 @@ func (c *Client) incrBy(up string, argv []string) []byte {
 	case "INCRBY", "DECRBY":
 		var ok bool
 		if by, ok = sds.ParseLongLong(argv[2]); !ok {
-			return c.errorReply(miniredis.ErrIntValueError)
+			return c.reply(errNotInteger)
 		}
 		if up == "DECRBY" {
 			if by == math.MinInt64 {
-				return append(c.buf.AvailableBuffer(), "-ERR decrement would overflow\r\n"...)
+				return c.reply("-ERR decrement would overflow\r\n")
 			}
 			by = -by
 		}
@@ -77,29 +77,23 @@ func (c *Client) incrBy(up string, argv []string) []byte {
 	if err != nil {
 		return c.errorReply(err)
 	}
-	b := append(c.buf.AvailableBuffer(), ':')
-	b = strconv.AppendInt(b, int64(n), 10)
-	return append(b, '\r', '\n')
+	return c.integer(int64(n))
 }
 
 // incrChecks makes the checks of Redis's incrDecrCommand that miniredis's
 // INCR family does not make as Redis does: the value must be an integer
 // as Redis reads one (miniredis's strconv.Atoi also takes "+1", "01" and
-// "-0"), and a HyperLogLog, a string in Redis, is not an integer (where
-// miniredis, which keeps them as their own type, answers WRONGTYPE).
+// "-0"), and a HyperLogLog is not an integer (numberTypeError).
 // ok is false with the error reply to give.
 func (c *Client) incrChecks(db *miniredis.RedisDB, key string) (bad []byte, ok bool) {
 	v, err := db.Get(key)
 	switch {
 	case err == nil:
 		if _, isInt := sds.ParseLongLong(v); !isInt {
-			return c.errorReply(miniredis.ErrIntValueError), false
+			return c.reply(errNotInteger), false
 		}
 	case errors.Is(err, miniredis.ErrWrongType):
-		if db.Type(key) == "hll" {
-			return c.errorReply(miniredis.ErrIntValueError), false
-		}
-		return c.errorReply(err), false
+		return c.numberTypeError(key, errNotInteger), false
 	}
 	return nil, true
 }
@@ -117,9 +111,9 @@ func (c *Client) bulk(v string) []byte {
 // null returns the null reply of the client's protocol.
 func (c *Client) null() []byte {
 	if c.resp3 {
-		return append(c.buf.AvailableBuffer(), "_\r\n"...)
+		return c.reply("_\r\n")
 	}
-	return append(c.buf.AvailableBuffer(), "$-1\r\n"...)
+	return c.reply("$-1\r\n")
 }
 
 // errorReply returns err (one of miniredis's errors, which carry Redis's

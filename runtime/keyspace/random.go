@@ -42,7 +42,7 @@ func (c *Client) randomCountChecks(up string, argv []string) (bad []byte, ok boo
 	l, isInt := sds.ParseLongLong(argv[2])
 	switch {
 	case !isInt:
-		return c.reply("-ERR value is not an integer or out of range\r\n"), false
+		return c.reply(errNotInteger), false
 	case l == math.MinInt64:
 		return c.reply("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"), false
 	}

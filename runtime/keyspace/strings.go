@@ -160,6 +160,17 @@ func (c *Client) stringValue(key string) (v string, exists, wrongType bool) {
 	return "", true, true
 }
 
+// numberTypeError is the reply of a command that reads key as a number
+// when key holds another type: notNumber (the command's "not an integer"
+// or "not a valid float") for a HyperLogLog, a string in Redis whose bytes
+// are never a number, and WRONGTYPE otherwise.
+func (c *Client) numberTypeError(key, notNumber string) []byte {
+	if c.k.m.DB(c.db).Type(key) == "hll" {
+		return c.reply(notNumber)
+	}
+	return c.reply(errWrongType)
+}
+
 // tooLong is checkStringLength: whether a string of size+add bytes
 // passes the limit (or overflows).
 func tooLong(size, add int64) bool {
@@ -303,10 +314,7 @@ func (c *Client) incrByFloat(argv []string) []byte {
 	key := argv[1]
 	old, exists, wrongType := c.stringValue(key)
 	if wrongType {
-		if c.k.m.DB(c.db).Type(key) == "hll" {
-			return c.reply(errNotFloat) // a string in Redis, not a number
-		}
-		return c.reply(errWrongType)
+		return c.numberTypeError(key, errNotFloat)
 	}
 	value := new(big.Float).SetPrec(longDoubleMant)
 	valueInf := false
