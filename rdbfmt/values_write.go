@@ -187,23 +187,27 @@ func (lp *listpack) appendString(s []byte) {
 }
 
 // backlen appends the length of the element just written (encoding and
-// data), as lpEncodeBacklen: 7 bits a byte, most significant first, every
-// byte but the first with its top bit set.
+// data).
 func (lp *listpack) backlen(l int) {
-	u := uint64(l)
-	switch {
-	case u <= 127:
-		lp.b = append(lp.b, byte(u))
-	case u < 16383:
-		lp.b = append(lp.b, byte(u>>7), byte(u&127)|128)
-	case u < 2097151:
-		lp.b = append(lp.b, byte(u>>14), byte((u>>7)&127)|128, byte(u&127)|128)
-	case u < 268435455:
-		lp.b = append(lp.b, byte(u>>21), byte((u>>14)&127)|128, byte((u>>7)&127)|128, byte(u&127)|128)
-	default:
-		lp.b = append(lp.b, byte(u>>28), byte((u>>21)&127)|128, byte((u>>14)&127)|128, byte((u>>7)&127)|128, byte(u&127)|128)
-	}
+	lp.b = appendBacklen(lp.b, uint64(l))
 	lp.n++
+}
+
+// appendBacklen is listpack.c's lpEncodeBacklen: the entry size l in 7-bit
+// groups, most significant first, every byte but the first with its top
+// bit set.
+func appendBacklen(b []byte, l uint64) []byte {
+	switch {
+	case l <= 127:
+		return append(b, byte(l))
+	case l < 16383:
+		return append(b, byte(l>>7), byte(l&127)|128)
+	case l < 2097151:
+		return append(b, byte(l>>14), byte((l>>7)&127)|128, byte(l&127)|128)
+	case l < 268435455:
+		return append(b, byte(l>>21), byte((l>>14)&127)|128, byte((l>>7)&127)|128, byte(l&127)|128)
+	}
+	return append(b, byte(l>>28), byte((l>>21)&127)|128, byte((l>>14)&127)|128, byte((l>>7)&127)|128, byte(l&127)|128)
 }
 
 // size is the listpack's size once finished.

@@ -150,7 +150,7 @@ func TestAppendListpackIntegers(t *testing.T) {
 		strings.Repeat("l", 4096), strings.Repeat("b", 300)} {
 		elems = append(elems, []byte(s))
 	}
-	got, err := appendListpack(nil, rdbfmt.AppendListpack(nil, elems))
+	got, err := rdbfmt.AppendListpackEntries(nil, rdbfmt.AppendListpack(nil, elems))
 	if err != nil {
 		t.Fatal(err)
 	}
