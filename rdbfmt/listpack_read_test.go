@@ -11,8 +11,9 @@ import (
 // back-length or count is an error.
 func TestListpackRoundTrip(t *testing.T) {
 	var elems [][]byte
-	for _, s := range []string{"0", "127", "128", "-1", "4095", "-4096", "32767", "-32768", "8388607", "-8388608",
-		"2147483647", "-2147483648", "9223372036854775807", "-9223372036854775808", "", "x", "01", "+1",
+	for _, s := range []string{"0", "127", "128", "-1", "4095", "-4096", "4096", "32767", "-32768", "32768",
+		"8388607", "-8388608", "8388608", "2147483647", "-2147483648", "2147483648",
+		"9223372036854775807", "-9223372036854775808", "", "x", "01", "007", "+1", strings.Repeat("f", 300),
 		strings.Repeat("a", 63), strings.Repeat("b", 64), strings.Repeat("c", 4095), strings.Repeat("d", 4096), strings.Repeat("e", 20000)} {
 		elems = append(elems, []byte(s))
 	}

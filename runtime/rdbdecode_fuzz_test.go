@@ -139,27 +139,3 @@ func TestDecodeQuicklist2Errors(t *testing.T) {
 		}
 	}
 }
-
-// The listpack decoder reads each integer encoding as Redis writes it
-// (rdbfmt.AppendListpack lays entries out as lpAppend does).
-func TestAppendListpackIntegers(t *testing.T) {
-	var elems [][]byte
-	for _, s := range []string{"0", "127", "128", "-1", "4095", "-4096", "4096", "32767", "-32768", "32768",
-		"8388607", "-8388608", "8388608", "2147483647", "-2147483648", "2147483648",
-		"9223372036854775807", "-9223372036854775808", "007", "", strings.Repeat("s", 63), strings.Repeat("m", 64),
-		strings.Repeat("l", 4096), strings.Repeat("b", 300)} {
-		elems = append(elems, []byte(s))
-	}
-	got, err := rdbfmt.AppendListpackEntries(nil, rdbfmt.AppendListpack(nil, elems))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(elems) {
-		t.Fatalf("%d entries, want %d", len(got), len(elems))
-	}
-	for i := range elems {
-		if !bytes.Equal(got[i], elems[i]) {
-			t.Errorf("entry %d: %.40q, want %.40q", i, got[i], elems[i])
-		}
-	}
-}
